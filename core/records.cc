@@ -1,0 +1,86 @@
+#include "core/records.h"
+
+#include <cstdio>
+#include <type_traits>
+
+namespace orc {
+
+namespace {
+
+constexpr Micros kMicrosPerSecond = 1'000'000;
+
+// SplitMix64 finaliser: a bijection on 64-bit values, so distinct positions
+// give distinct ids.
+std::uint64_t Mix(std::uint64_t value) {
+  value += 0x9e3779b97f4a7c15ULL;
+  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+  return value ^ (value >> 31);
+}
+
+}  // namespace
+
+void SetTimestamp(Micros micros, google::protobuf::Timestamp* out) {
+  Micros seconds = micros / kMicrosPerSecond;
+  Micros rest = micros % kMicrosPerSecond;
+  if (rest < 0) {
+    seconds -= 1;
+    rest += kMicrosPerSecond;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<std::int32_t>(rest * 1000));
+}
+
+Micros ToMicros(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * kMicrosPerSecond + timestamp.nanos() / 1000;
+}
+
+std::string EventIdForPosition(std::uint64_t position) {
+  std::uint64_t high = Mix(position);
+  std::uint64_t low = Mix(position ^ 0x5bd1e9955bd1e995ULL);
+  // Version 8 (custom) and RFC 4122 variant bits, so the id is a valid UUID.
+  high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
+  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buffer[37];
+  std::snprintf(buffer, sizeof buffer, "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
+                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return std::string(buffer, 36);
+}
+
+void FillProto(const StoredEvent& event, const std::string& channel, pb::Event* out) {
+  out->set_id(event.id);
+  out->set_asset_key(event.body.asset_key);
+  out->set_asset_kind(event.body.asset_kind);
+  out->set_event_kind(event.body.event_kind);
+  out->set_channel(channel);
+  SetTimestamp(event.timestamp, out->mutable_timestamp());
+  for (const auto& [key, value] : event.body.metadata) (*out->mutable_metadata())[key] = value;
+
+  std::visit(
+      [out](const auto& asset) {
+        using T = std::decay_t<decltype(*asset)>;
+        if (!asset) return;
+        if constexpr (std::is_same_v<T, pb::Organization>) out->mutable_organization()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::Function>) out->mutable_function()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::DataManager>) out->mutable_data_manager()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::DataSample>) out->mutable_data_sample()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::ComputePlan>) out->mutable_compute_plan()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::ComputeTask>) out->mutable_compute_task()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::Model>) out->mutable_model()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::Performance>) out->mutable_performance()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::FailureReport>) out->mutable_failure_report()->CopyFrom(*asset);
+        else if constexpr (std::is_same_v<T, pb::ComputeTaskOutputAsset>)
+          out->mutable_compute_task_output_asset()->CopyFrom(*asset);
+      },
+      event.body.asset);
+}
+
+pb::Event ToProto(const StoredEvent& event, const std::string& channel) {
+  pb::Event out;
+  FillProto(event, channel, &out);
+  return out;
+}
+
+}  // namespace orc
