@@ -24,12 +24,17 @@ namespace memory_store_internal {
 // Every record lives in one primary map node per channel. Nodes of
 // std::unordered_map and std::map never move while they exist, so indexes hold
 // pointers to the handle inside the node and views of the node's key. An
-// update replaces the handle in place, and every index sees it at once.
+// update replaces the handle in place, so every index returns the new handle.
 
 // String hash that accepts std::string_view, so lookups need no copy.
+//
+// NOTE: operator() is deliberately not noexcept. libstdc++ (GCC 12) stores
+// each node's hash only for hashers that are not noexcept or not known to be
+// fast. Without a stored hash, every rehash and every bucket walk would hash
+// the keys again.
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view value) const noexcept {
+  std::size_t operator()(std::string_view value) const {
     return std::hash<std::string_view>{}(value);
   }
 };
@@ -94,17 +99,11 @@ Value& BucketFor(StringMap<Value>& map, std::string_view key) {
   return it->second;
 }
 
-template <class Value>
-const Value* FindBucket(const StringMap<Value>& map, std::string_view key) {
+// Returns the value stored under `key`, or null when absent.
+template <class Map>
+const typename Map::mapped_type* FindBucket(const Map& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
-}
-
-// Erases the container stored under `key` once it is empty.
-template <class Value>
-void EraseIfEmpty(StringMap<Value>& map, std::string_view key) noexcept {
-  auto it = map.find(key);
-  if (it != map.end() && it->second.empty()) map.erase(it);
 }
 
 template <class Record>
@@ -157,9 +156,10 @@ struct PerformanceOrder {
 struct EventLog {
   // Sorted by position.
   std::vector<StoredEventPtr> events;
-  // Indexes into `events`, ascending, per asset key.
-  StringMap<std::vector<std::size_t>> indexes_by_asset_key;
-  StringMap<std::uint64_t> position_by_id;
+  // Indexes into `events`, ascending, per asset key. Each key views the asset
+  // key of the bucket's first event, which saves a copy per new key. Events
+  // are removed newest first, so that event leaves with the bucket's last entry.
+  std::unordered_map<std::string_view, std::vector<std::size_t>, StringHash, std::equal_to<>> indexes_by_asset_key;
   // Indexes into `events`, by (timestamp, position).
   std::map<std::pair<Micros, std::uint64_t>, std::size_t> by_time;
 
@@ -168,8 +168,7 @@ struct EventLog {
     const std::size_t index = events.size();
     events.push_back(std::move(event));
     const StoredEvent& added = *events.back();
-    position_by_id.emplace(added.id, added.position);
-    BucketFor(indexes_by_asset_key, added.body.asset_key).push_back(index);
+    indexes_by_asset_key[added.body.asset_key].push_back(index);
     by_time.emplace_hint(by_time.end(), std::pair{added.timestamp, added.position}, index);
   }
 
@@ -185,7 +184,6 @@ struct EventLog {
       if (!bucket->second.empty() && bucket->second.back() == index) bucket->second.pop_back();
       if (bucket->second.empty()) indexes_by_asset_key.erase(bucket);
     }
-    position_by_id.erase(last.id);
     events.pop_back();
   }
 };
@@ -249,7 +247,7 @@ void IndexTask(ChannelState& state, const AssetTable<pb::ComputeTask>::Entry& en
   PlanTasks& plan = BucketFor(state.tasks_by_plan, task.compute_plan_key());
   std::size_t& function_uses = BucketFor(plan.task_count_by_function, task.function_key());
   plan.tasks.emplace(order, &entry.second);
-  // The counts change only after the plan index holds the task, so that
+  // The counts change only after the plan index contains the task, so that
   // RemoveTask() can tell from that index whether to decrement them.
   ++function_uses;
   if (IsActive(task.status())) ++plan.active_count;
@@ -375,10 +373,7 @@ void RemoveModel(ChannelState& state, const std::string& key, const std::string&
 }
 
 void InsertPerformance(ChannelState& state, PerformancePtr performance) {
-  auto by_identifier = state.performances.find(performance->compute_task_key());
-  if (by_identifier == state.performances.end()) {
-    by_identifier = state.performances.emplace(performance->compute_task_key(), decltype(by_identifier->second){}).first;
-  }
+  auto by_identifier = state.performances.try_emplace(performance->compute_task_key()).first;
   const Micros micros = ToMicros(performance->creation_date());
   std::string identifier = performance->compute_task_output_identifier();
   auto& entry = *by_identifier->second.emplace(std::move(identifier), std::move(performance)).first;
@@ -474,7 +469,8 @@ bool TaskMatches(const pb::ComputeTask& task, const TaskFilter& filter) {
   return filter.function_key.empty() || task.function_key() == filter.function_key;
 }
 
-// Every filter field except asset_key and descending, which decide the scan.
+// Checks every filter field except asset_key and descending, which select the
+// scan.
 bool EventMatches(const StoredEvent& event, const EventFilter& filter) {
   if (filter.asset_kind != pb::ASSET_UNKNOWN && event.body.asset_kind != filter.asset_kind) return false;
   if (filter.event_kind != pb::EVENT_UNKNOWN && event.body.event_kind != filter.event_kind) return false;
@@ -487,7 +483,8 @@ bool EventMatches(const StoredEvent& event, const EventFilter& filter) {
   return true;
 }
 
-// Pages through the events of one asset. They are few, so this sorts a copy.
+// Pages through the events of one asset. An asset has a handful of events, so
+// sorting a copy of them is cheap.
 Page<StoredEventPtr> QueryAssetEvents(const EventLog& log, PageRequest request, const EventFilter& filter) {
   const std::vector<std::size_t>* indexes = FindBucket(log.indexes_by_asset_key, filter.asset_key);
   if (indexes == nullptr) return {};
@@ -616,9 +613,10 @@ class MemoryTransaction final : public Transaction {
   std::optional<std::uint64_t> FindEventPosition(std::string_view event_id) override;
 
  private:
-  // Returns the channel for a write, creating it on the first write. Throws
-  // OrcError(kInternal) in a read-only transaction.
-  ChannelState& Writable(std::string_view operation);
+  // Checks that the transaction may write and returns its channel, creating
+  // the channel on the first write. Throws OrcError(kInternal) in a read-only
+  // transaction.
+  ChannelState& PrepareWrite(std::string_view operation);
 
   // Records how to undo the write that follows. An undo step must not throw,
   // and must also work when the write threw half-way or never started.
@@ -697,7 +695,7 @@ void MemoryTransaction::Rollback() noexcept {
   undo_log_.clear();
 }
 
-ChannelState& MemoryTransaction::Writable(std::string_view operation) {
+ChannelState& MemoryTransaction::PrepareWrite(std::string_view operation) {
   assert(!committed_ && "write after Commit()");
   if (!exclusive_lock_.owns_lock()) {
     Fail(ErrorKind::kInternal, std::string(operation) + " failed: the transaction on channel \"" + channel_ +
@@ -762,7 +760,7 @@ OrganizationPtr MemoryTransaction::GetOrganization(std::string_view id) {
 std::vector<OrganizationPtr> MemoryTransaction::GetAllOrganizations() { return reads_->organizations; }
 
 void MemoryTransaction::AddOrganization(OrganizationPtr organization) {
-  ChannelState& state = Writable("AddOrganization");
+  ChannelState& state = PrepareWrite("AddOrganization");
   const std::string& id = organization->id();
   if (state.organization_index_by_id.contains(id)) {
     FailWrite("AddOrganization", Quoted("organization", id) + " already exists");
@@ -778,11 +776,11 @@ void MemoryTransaction::AddOrganization(OrganizationPtr organization) {
 FunctionPtr MemoryTransaction::GetFunction(std::string_view key) { return reads_->functions.Find(key); }
 
 void MemoryTransaction::AddFunction(FunctionPtr function) {
-  AddToTable(Writable("AddFunction").functions, std::move(function), "AddFunction", "function");
+  AddToTable(PrepareWrite("AddFunction").functions, std::move(function), "AddFunction", "function");
 }
 
 void MemoryTransaction::UpdateFunction(FunctionPtr function) {
-  ChannelState& state = Writable("UpdateFunction");
+  ChannelState& state = PrepareWrite("UpdateFunction");
   auto& entry = StoredEntry(state.functions, *function, "UpdateFunction", "function");
   ReplaceHandle(&entry.second, std::move(function));
 }
@@ -805,12 +803,12 @@ Page<FunctionPtr> MemoryTransaction::QueryFunctions(PageRequest page, std::strin
 DataManagerPtr MemoryTransaction::GetDataManager(std::string_view key) { return reads_->data_managers.Find(key); }
 
 void MemoryTransaction::AddDataManager(DataManagerPtr data_manager) {
-  AddToTable(Writable("AddDataManager").data_managers, std::move(data_manager), "AddDataManager",
+  AddToTable(PrepareWrite("AddDataManager").data_managers, std::move(data_manager), "AddDataManager",
              "data manager");
 }
 
 void MemoryTransaction::UpdateDataManager(DataManagerPtr data_manager) {
-  ChannelState& state = Writable("UpdateDataManager");
+  ChannelState& state = PrepareWrite("UpdateDataManager");
   auto& entry = StoredEntry(state.data_managers, *data_manager, "UpdateDataManager", "data manager");
   ReplaceHandle(&entry.second, std::move(data_manager));
 }
@@ -825,7 +823,7 @@ Page<DataManagerPtr> MemoryTransaction::QueryDataManagers(PageRequest page) {
 DataSamplePtr MemoryTransaction::GetDataSample(std::string_view key) { return reads_->data_samples.Find(key); }
 
 void MemoryTransaction::AddDataSample(DataSamplePtr data_sample) {
-  ChannelState& state = Writable("AddDataSample");
+  ChannelState& state = PrepareWrite("AddDataSample");
   const std::string& key = data_sample->key();
   if (state.data_samples.records.contains(key)) {
     FailWrite("AddDataSample", Quoted("data sample", key) + " already exists");
@@ -836,7 +834,7 @@ void MemoryTransaction::AddDataSample(DataSamplePtr data_sample) {
 }
 
 void MemoryTransaction::UpdateDataSample(DataSamplePtr data_sample) {
-  ChannelState& state = Writable("UpdateDataSample");
+  ChannelState& state = PrepareWrite("UpdateDataSample");
   auto& entry = StoredEntry(state.data_samples, *data_sample, "UpdateDataSample", "data sample");
   const auto& stored_keys = entry.second->data_manager_keys();
   const auto& new_keys = data_sample->data_manager_keys();
@@ -886,7 +884,7 @@ std::vector<std::string> MemoryTransaction::GetDataSampleKeysByManager(std::stri
 ComputePlanPtr MemoryTransaction::GetComputePlan(std::string_view key) { return reads_->plans.Find(key); }
 
 void MemoryTransaction::AddComputePlan(ComputePlanPtr plan) {
-  ChannelState& state = Writable("AddComputePlan");
+  ChannelState& state = PrepareWrite("AddComputePlan");
   const std::string& key = plan->key();
   if (state.plans.records.contains(key)) FailWrite("AddComputePlan", Quoted("compute plan", key) + " already exists");
   LogUndo([&state, key] { RemovePlan(state, key); });
@@ -896,7 +894,7 @@ void MemoryTransaction::AddComputePlan(ComputePlanPtr plan) {
 }
 
 void MemoryTransaction::UpdateComputePlan(ComputePlanPtr plan) {
-  ChannelState& state = Writable("UpdateComputePlan");
+  ChannelState& state = PrepareWrite("UpdateComputePlan");
   auto& entry = StoredEntry(state.plans, *plan, "UpdateComputePlan", "compute plan");
   RequireSameField("UpdateComputePlan", "owner", entry.second->owner(), plan->owner());
   ReplaceHandle(&entry.second, std::move(plan));
@@ -919,7 +917,7 @@ bool MemoryTransaction::IsPlanRunning(std::string_view plan_key) {
 ComputeTaskPtr MemoryTransaction::GetComputeTask(std::string_view key) { return reads_->tasks.Find(key); }
 
 void MemoryTransaction::AddComputeTask(ComputeTaskPtr task, std::span<const std::string> parent_keys) {
-  ChannelState& state = Writable("AddComputeTask");
+  ChannelState& state = PrepareWrite("AddComputeTask");
   const std::string& key = task->key();
   if (state.tasks.records.contains(key)) FailWrite("AddComputeTask", Quoted("compute task", key) + " already exists");
   LogUndo([&state, key, parents = std::vector<std::string>(parent_keys.begin(), parent_keys.end())] {
@@ -930,7 +928,7 @@ void MemoryTransaction::AddComputeTask(ComputeTaskPtr task, std::span<const std:
 }
 
 void MemoryTransaction::UpdateComputeTask(ComputeTaskPtr task) {
-  ChannelState& state = Writable("UpdateComputeTask");
+  ChannelState& state = PrepareWrite("UpdateComputeTask");
   auto& entry = StoredEntry(state.tasks, *task, "UpdateComputeTask", "compute task");
   const pb::ComputeTask& stored = *entry.second;
   RequireSameField("UpdateComputeTask", "compute_plan_key", stored.compute_plan_key(), task->compute_plan_key());
@@ -983,7 +981,7 @@ std::vector<OutputAssetRef> MemoryTransaction::GetOutputAssets(std::string_view 
 
 void MemoryTransaction::AddOutputAsset(std::string_view task_key, std::string_view identifier,
                                        const OutputAssetRef& asset) {
-  ChannelState& state = Writable("AddOutputAsset");
+  ChannelState& state = PrepareWrite("AddOutputAsset");
   std::size_t size = 0;
   if (const auto* by_identifier = FindBucket(state.output_assets, task_key)) {
     if (const auto* assets = FindBucket(*by_identifier, identifier)) size = assets->size();
@@ -1003,7 +1001,7 @@ ModelPtr MemoryTransaction::GetModel(std::string_view key) {
 }
 
 void MemoryTransaction::AddModel(ModelPtr model) {
-  ChannelState& state = Writable("AddModel");
+  ChannelState& state = PrepareWrite("AddModel");
   const std::string& key = model->key();
   if (state.models.contains(key)) FailWrite("AddModel", Quoted("model", key) + " already exists");
   LogUndo([&state, key, task = model->compute_task_key()] { RemoveModel(state, key, task); });
@@ -1012,7 +1010,7 @@ void MemoryTransaction::AddModel(ModelPtr model) {
 }
 
 void MemoryTransaction::UpdateModel(ModelPtr model) {
-  ChannelState& state = Writable("UpdateModel");
+  ChannelState& state = PrepareWrite("UpdateModel");
   auto stored = state.models.find(model->key());
   if (stored == state.models.end()) FailWrite("UpdateModel", Quoted("model", model->key()) + " not found");
   RequireSameField("UpdateModel", "compute_task_key", stored->second->compute_task_key(),
@@ -1040,7 +1038,7 @@ PerformancePtr MemoryTransaction::GetPerformance(std::string_view task_key, std:
 }
 
 void MemoryTransaction::AddPerformance(PerformancePtr performance) {
-  ChannelState& state = Writable("AddPerformance");
+  ChannelState& state = PrepareWrite("AddPerformance");
   const std::string& task_key = performance->compute_task_key();
   const std::string& identifier = performance->compute_task_output_identifier();
   if (GetPerformance(task_key, identifier) != nullptr) {
@@ -1088,7 +1086,7 @@ FailureReportPtr MemoryTransaction::GetFailureReport(std::string_view task_key) 
 }
 
 void MemoryTransaction::AddFailureReport(FailureReportPtr report) {
-  ChannelState& state = Writable("AddFailureReport");
+  ChannelState& state = PrepareWrite("AddFailureReport");
   const std::string& task_key = report->compute_task_key();
   if (state.failure_reports.contains(task_key)) {
     FailWrite("AddFailureReport", "failure report of compute task \"" + task_key + "\" already exists");
@@ -1101,7 +1099,7 @@ void MemoryTransaction::AddFailureReport(FailureReportPtr report) {
 // Events.
 
 void MemoryTransaction::AddEvent(EventDraft event) {
-  ChannelState& state = Writable("AddEvent");
+  ChannelState& state = PrepareWrite("AddEvent");
   const std::uint64_t position = store_.last_position + 1;
   auto stored = std::make_shared<const StoredEvent>(
       StoredEvent{position, EventIdForPosition(position), time_, std::move(event)});
@@ -1129,10 +1127,16 @@ std::vector<StoredEventPtr> MemoryTransaction::ReadEventsAfter(std::uint64_t aft
   return {first, first + static_cast<std::ptrdiff_t>(count)};
 }
 
+// Scans backwards from the newest event, so the cost grows with the number of
+// events after the one found. The caller replays those events next, which
+// costs more. An index by id was the largest single cost of AddEvent in
+// profiles of the ApplyTaskAction path, so there is none.
 std::optional<std::uint64_t> MemoryTransaction::FindEventPosition(std::string_view event_id) {
-  const std::uint64_t* position = FindBucket(reads_->events.position_by_id, event_id);
-  if (position == nullptr) return std::nullopt;
-  return *position;
+  const std::vector<StoredEventPtr>& events = reads_->events.events;
+  for (auto event = events.rbegin(); event != events.rend(); ++event) {
+    if ((*event)->id == event_id) return (*event)->position;
+  }
+  return std::nullopt;
 }
 
 }  // namespace

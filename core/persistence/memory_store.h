@@ -14,9 +14,10 @@
 // it. Destroying it without Commit() replays that undo log in reverse, which
 // restores every record, index, event and the position counter. A read-only
 // transaction rejects every write with OrcError(kInternal). Writes that break
-// a contract of store.h (adding a stored key, updating an absent record or
-// one of its indexed fields) also fail with OrcError(kInternal), before
-// anything changes.
+// a contract of store.h also fail with OrcError(kInternal), before anything
+// changes: adding a key that is already stored, updating an absent record,
+// changing a field that the store indexes, or removing a data manager key
+// from a sample.
 //
 // A transaction must not outlive its store. A thread that holds a transaction
 // must not begin another one, because the second Begin() blocks forever.

@@ -30,8 +30,9 @@ constexpr Micros kTime = 1'700'000'000'000'000;
 
 // ---- Record builders ----
 
+// Sets the creation date and wraps the message in a shared handle.
 template <class Message>
-std::shared_ptr<const Message> Share(Message message, Micros created) {
+std::shared_ptr<const Message> MakeHandle(Message message, Micros created) {
   SetTimestamp(created, message.mutable_creation_date());
   return std::make_shared<const Message>(std::move(message));
 }
@@ -39,35 +40,35 @@ std::shared_ptr<const Message> Share(Message message, Micros created) {
 OrganizationPtr MakeOrganization(const std::string& id) {
   pb::Organization organization;
   organization.set_id(id);
-  return Share(std::move(organization), kTime);
+  return MakeHandle(std::move(organization), kTime);
 }
 
 FunctionPtr MakeFunction(const std::string& key, Micros created, const std::string& name = "function") {
   pb::Function function;
   function.set_key(key);
   function.set_name(name);
-  return Share(std::move(function), created);
+  return MakeHandle(std::move(function), created);
 }
 
 DataManagerPtr MakeDataManager(const std::string& key, Micros created, const std::string& name = "manager") {
   pb::DataManager manager;
   manager.set_key(key);
   manager.set_name(name);
-  return Share(std::move(manager), created);
+  return MakeHandle(std::move(manager), created);
 }
 
 DataSamplePtr MakeDataSample(const std::string& key, Micros created, const std::vector<std::string>& managers) {
   pb::DataSample sample;
   sample.set_key(key);
   for (const std::string& manager : managers) sample.add_data_manager_keys(manager);
-  return Share(std::move(sample), created);
+  return MakeHandle(std::move(sample), created);
 }
 
 ComputePlanPtr MakePlan(const std::string& key, Micros created, const std::string& owner = "org1") {
   pb::ComputePlan plan;
   plan.set_key(key);
   plan.set_owner(owner);
-  return Share(std::move(plan), created);
+  return MakeHandle(std::move(plan), created);
 }
 
 struct TaskFields {
@@ -84,7 +85,7 @@ ComputeTaskPtr MakeTask(const std::string& key, Micros created, const TaskFields
   task.set_worker(fields.worker);
   task.set_function_key(fields.function);
   task.set_status(fields.status);
-  return Share(std::move(task), created);
+  return MakeHandle(std::move(task), created);
 }
 
 ComputeTaskPtr WithStatus(const ComputeTaskPtr& task, pb::ComputeTaskStatus status) {
@@ -98,7 +99,7 @@ ModelPtr MakeModel(const std::string& key, const std::string& task_key, const st
   model.set_key(key);
   model.set_compute_task_key(task_key);
   if (!address.empty()) model.mutable_address()->set_storage_address(address);
-  return Share(std::move(model), kTime);
+  return MakeHandle(std::move(model), kTime);
 }
 
 PerformancePtr MakePerformance(const std::string& task_key, const std::string& identifier, Micros created) {
@@ -106,13 +107,13 @@ PerformancePtr MakePerformance(const std::string& task_key, const std::string& i
   performance.set_compute_task_key(task_key);
   performance.set_compute_task_output_identifier(identifier);
   performance.set_performance_value(0.5F);
-  return Share(std::move(performance), created);
+  return MakeHandle(std::move(performance), created);
 }
 
 FailureReportPtr MakeFailureReport(const std::string& task_key) {
   pb::FailureReport report;
   report.set_compute_task_key(task_key);
-  return Share(std::move(report), kTime);
+  return MakeHandle(std::move(report), kTime);
 }
 
 EventDraft MakeEvent(const std::string& asset_key, pb::AssetKind asset_kind = pb::ASSET_COMPUTE_TASK,
@@ -149,25 +150,25 @@ using Positions = std::vector<std::uint64_t>;
 
 class MemoryStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Transaction> Write(std::string_view channel = kChannel, Micros time = kTime) {
+  std::unique_ptr<Transaction> BeginWrite(std::string_view channel = kChannel, Micros time = kTime) {
     return store_.Begin(channel, TransactionMode::kReadWrite, time);
   }
 
-  std::unique_ptr<Transaction> Read(std::string_view channel = kChannel) {
+  std::unique_ptr<Transaction> BeginRead(std::string_view channel = kChannel) {
     return store_.Begin(channel, TransactionMode::kReadOnly, kTime);
   }
 
   // Runs `body` in a read-write transaction and commits it.
   template <class Body>
-  void Committed(Body body, std::string_view channel = kChannel, Micros time = kTime) {
-    auto tx = Write(channel, time);
+  void WriteAndCommit(Body body, std::string_view channel = kChannel, Micros time = kTime) {
+    auto tx = BeginWrite(channel, time);
     body(*tx);
     tx->Commit();
   }
 
   // Registers a plan and tasks t1..t3 whose functions are f1, f1, f2.
   void AddPlanWithTasks() {
-    Committed([](Transaction& tx) {
+    WriteAndCommit([](Transaction& tx) {
       tx.AddFunction(MakeFunction("f2", 10));
       tx.AddFunction(MakeFunction("f1", 20));
       tx.AddFunction(MakeFunction("f3", 30));
@@ -194,7 +195,7 @@ void ExpectInternalError(const std::function<void()>& write) {
 
 TEST_F(MemoryStoreTest, RollbackRemovesEveryAdd) {
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->AddOrganization(MakeOrganization("org1"));
     tx->AddFunction(MakeFunction("f1", 1));
     tx->AddDataManager(MakeDataManager("dm1", 1));
@@ -212,7 +213,7 @@ TEST_F(MemoryStoreTest, RollbackRemovesEveryAdd) {
     EXPECT_NE(tx->GetComputeTask("t2"), nullptr);
   }
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(tx->GetOrganization("org1"), nullptr);
   EXPECT_TRUE(tx->GetAllOrganizations().empty());
   EXPECT_EQ(tx->GetFunction("f1"), nullptr);
@@ -250,7 +251,7 @@ TEST_F(MemoryStoreTest, RollbackRestoresUpdatedHandles) {
   const ComputePlanPtr plan = MakePlan("plan", 1);
   const ComputeTaskPtr task = MakeTask("t1", 1, {.function = "f1", .status = pb::STATUS_DOING});
   const ModelPtr model = MakeModel("m1", "t1");
-  Committed([&](Transaction& tx) {
+  WriteAndCommit([&](Transaction& tx) {
     tx.AddFunction(function);
     tx.AddDataManager(manager);
     tx.AddDataManager(MakeDataManager("dm2", 2));
@@ -261,7 +262,7 @@ TEST_F(MemoryStoreTest, RollbackRestoresUpdatedHandles) {
   });
 
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->UpdateFunction(MakeFunction("f1", 1, "after"));
     tx->UpdateDataManager(MakeDataManager("dm1", 1, "after"));
     tx->UpdateDataSample(MakeDataSample("s1", 1, {"dm1", "dm2"}));
@@ -275,7 +276,7 @@ TEST_F(MemoryStoreTest, RollbackRestoresUpdatedHandles) {
     EXPECT_EQ(tx->GetDataSampleKeysByManager("dm2"), Keys{"s1"});
   }
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(tx->GetFunction("f1"), function);
   EXPECT_EQ(tx->QueryFunctions({}, "").items.at(0), function);
   EXPECT_EQ(tx->QueryFunctions({}, "plan").items.at(0), function);
@@ -292,16 +293,16 @@ TEST_F(MemoryStoreTest, RollbackRestoresUpdatedHandles) {
 }
 
 TEST_F(MemoryStoreTest, RollbackRestoresEventPositionCounter) {
-  Committed([](Transaction& tx) { tx.AddEvent(MakeEvent("a")); });
+  WriteAndCommit([](Transaction& tx) { tx.AddEvent(MakeEvent("a")); });
   {
-    auto tx = Write(kOtherChannel);
+    auto tx = BeginWrite(kOtherChannel);
     tx->AddEvent(MakeEvent("b"));
     tx->AddEvent(MakeEvent("c"));
     EXPECT_EQ(tx->ReadEventsAfter(0, 10).back()->position, 3U);
   }
-  Committed([](Transaction& tx) { tx.AddEvent(MakeEvent("d")); }, kOtherChannel);
+  WriteAndCommit([](Transaction& tx) { tx.AddEvent(MakeEvent("d")); }, kOtherChannel);
 
-  auto tx = Read(kOtherChannel);
+  auto tx = BeginRead(kOtherChannel);
   const auto events = tx->ReadEventsAfter(0, 10);
   ASSERT_EQ(events.size(), 1U);
   EXPECT_EQ(events[0]->position, 2U);
@@ -312,19 +313,19 @@ TEST_F(MemoryStoreTest, RollbackRestoresEventPositionCounter) {
 
 TEST_F(MemoryStoreTest, RollbackRestoresOutputAssetsAndChildren) {
   const std::vector<std::string> parents = {"t1"};
-  Committed([&](Transaction& tx) {
+  WriteAndCommit([&](Transaction& tx) {
     tx.AddComputeTask(MakeTask("t1", 1), {});
     tx.AddComputeTask(MakeTask("t2", 2), parents);
     tx.AddOutputAsset("t1", "model", OutputAssetRef{pb::ASSET_MODEL, "m1"});
   });
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->AddComputeTask(MakeTask("t3", 3), parents);
     tx->AddOutputAsset("t1", "model", OutputAssetRef{pb::ASSET_MODEL, "m2"});
     tx->AddOutputAsset("t1", "other", OutputAssetRef{pb::ASSET_MODEL, "m3"});
   }
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(KeysOf(tx->GetComputeTaskChildren("t1")), Keys{"t2"});
   const auto assets = tx->GetOutputAssets("t1", "model");
   ASSERT_EQ(assets.size(), 1U);
@@ -334,12 +335,12 @@ TEST_F(MemoryStoreTest, RollbackRestoresOutputAssetsAndChildren) {
 
 TEST_F(MemoryStoreTest, CommitKeepsWrites) {
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->AddFunction(MakeFunction("f1", 1));
     tx->AddEvent(MakeEvent("f1"));
     tx->Commit();
   }
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_NE(tx->GetFunction("f1"), nullptr);
   EXPECT_EQ(tx->ReadEventsAfter(0, 10).size(), 1U);
 }
@@ -347,12 +348,12 @@ TEST_F(MemoryStoreTest, CommitKeepsWrites) {
 // ---- Channels, transactions and contract checks ----
 
 TEST_F(MemoryStoreTest, ChannelsAreIsolated) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddFunction(MakeFunction("f1", 1, "mine"));
     tx.AddOrganization(MakeOrganization("org1"));
     tx.AddEvent(MakeEvent("f1"));
   });
-  Committed(
+  WriteAndCommit(
       [](Transaction& tx) {
         EXPECT_EQ(tx.GetFunction("f1"), nullptr);
         tx.AddFunction(MakeFunction("f1", 1, "yours"));
@@ -360,14 +361,14 @@ TEST_F(MemoryStoreTest, ChannelsAreIsolated) {
       },
       kOtherChannel);
 
-  auto mine = Read(kChannel);
+  auto mine = BeginRead(kChannel);
   EXPECT_EQ(mine->GetFunction("f1")->name(), "mine");
   EXPECT_EQ(PositionsOf(mine->ReadEventsAfter(0, 10)), Positions{1});
   EXPECT_EQ(mine->FindEventPosition(EventIdForPosition(1)), 1U);
   EXPECT_FALSE(mine->FindEventPosition(EventIdForPosition(2)).has_value());
   mine.reset();
 
-  auto yours = Read(kOtherChannel);
+  auto yours = BeginRead(kOtherChannel);
   EXPECT_EQ(yours->GetFunction("f1")->name(), "yours");
   EXPECT_TRUE(yours->GetAllOrganizations().empty());
   EXPECT_EQ(PositionsOf(yours->ReadEventsAfter(0, 10)), Positions{2});
@@ -375,7 +376,7 @@ TEST_F(MemoryStoreTest, ChannelsAreIsolated) {
 }
 
 TEST_F(MemoryStoreTest, UnknownChannelReadsEmpty) {
-  auto tx = Read("nochannel");
+  auto tx = BeginRead("nochannel");
   EXPECT_EQ(tx->channel(), "nochannel");
   EXPECT_TRUE(tx->GetAllOrganizations().empty());
   EXPECT_TRUE(tx->QueryComputeTasks({}, {}).items.empty());
@@ -383,14 +384,14 @@ TEST_F(MemoryStoreTest, UnknownChannelReadsEmpty) {
 }
 
 TEST_F(MemoryStoreTest, TransactionReportsChannelAndTime) {
-  auto tx = Write(kOtherChannel, 42);
+  auto tx = BeginWrite(kOtherChannel, 42);
   EXPECT_EQ(tx->channel(), kOtherChannel);
   EXPECT_EQ(tx->time(), 42);
 }
 
 TEST_F(MemoryStoreTest, ReadOnlyTransactionRejectsWrites) {
-  Committed([](Transaction& tx) { tx.AddFunction(MakeFunction("f1", 1)); });
-  auto tx = Read();
+  WriteAndCommit([](Transaction& tx) { tx.AddFunction(MakeFunction("f1", 1)); });
+  auto tx = BeginRead();
   ExpectInternalError([&] { tx->AddFunction(MakeFunction("f2", 1)); });
   ExpectInternalError([&] { tx->UpdateFunction(MakeFunction("f1", 1, "renamed")); });
   ExpectInternalError([&] { tx->AddOrganization(MakeOrganization("org1")); });
@@ -402,7 +403,7 @@ TEST_F(MemoryStoreTest, ReadOnlyTransactionRejectsWrites) {
 }
 
 TEST_F(MemoryStoreTest, ReadOnlyOnUnknownChannelRejectsWrites) {
-  auto tx = Read("nochannel");
+  auto tx = BeginRead("nochannel");
   ExpectInternalError([&] { tx->AddFunction(MakeFunction("f1", 1)); });
   EXPECT_EQ(tx->GetFunction("f1"), nullptr);
 }
@@ -410,14 +411,14 @@ TEST_F(MemoryStoreTest, ReadOnlyOnUnknownChannelRejectsWrites) {
 TEST_F(MemoryStoreTest, ContractViolationsFailBeforeWriting) {
   const FunctionPtr function = MakeFunction("f1", 1);
   const ComputeTaskPtr task = MakeTask("t1", 1);
-  Committed([&](Transaction& tx) {
+  WriteAndCommit([&](Transaction& tx) {
     tx.AddFunction(function);
     tx.AddComputeTask(task, {});
     tx.AddDataSample(MakeDataSample("s1", 1, {"dm1", "dm2"}));
     tx.AddEvent(MakeEvent("f1"));
   });
 
-  auto tx = Write();
+  auto tx = BeginWrite();
   ExpectInternalError([&] { tx->AddFunction(MakeFunction("f1", 5, "duplicate")); });
   ExpectInternalError([&] { tx->UpdateFunction(MakeFunction("absent", 1)); });
   ExpectInternalError([&] { tx->UpdateFunction(MakeFunction("f1", 2, "moved")); });
@@ -435,17 +436,17 @@ TEST_F(MemoryStoreTest, ContractViolationsFailBeforeWriting) {
 }
 
 TEST_F(MemoryStoreTest, UpdateReplacesHandle) {
-  Committed([](Transaction& tx) { tx.AddFunction(MakeFunction("f1", 1, "before")); });
+  WriteAndCommit([](Transaction& tx) { tx.AddFunction(MakeFunction("f1", 1, "before")); });
   const FunctionPtr renamed = MakeFunction("f1", 1, "after");
-  Committed([&](Transaction& tx) { tx.UpdateFunction(renamed); });
+  WriteAndCommit([&](Transaction& tx) { tx.UpdateFunction(renamed); });
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(tx->GetFunction("f1"), renamed);
   EXPECT_EQ(tx->QueryFunctions({}, "").items.at(0), renamed);
 }
 
 TEST_F(MemoryStoreTest, CommitTwiceIsProgrammingError) {
-  auto tx = Write();
+  auto tx = BeginWrite();
   tx->Commit();
   EXPECT_DEBUG_DEATH(tx->Commit(), "Commit");
 }
@@ -477,7 +478,7 @@ TEST_F(MemoryStoreTest, ConcurrentWritersGetGapFreePositions) {
   EXPECT_FALSE(torn_read);
   std::vector<std::uint64_t> positions;
   for (const char* channel : {kChannel, kOtherChannel}) {
-    auto tx = Read(channel);
+    auto tx = BeginRead(channel);
     for (const auto& event : tx->ReadEventsAfter(0, 100000)) positions.push_back(event->position);
   }
   std::sort(positions.begin(), positions.end());
@@ -489,21 +490,21 @@ TEST_F(MemoryStoreTest, ConcurrentWritersGetGapFreePositions) {
 // ---- Ordering and pagination ----
 
 TEST_F(MemoryStoreTest, FunctionsOrderedByDateThenKey) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddFunction(MakeFunction("c", 20));
     tx.AddFunction(MakeFunction("b", 10));
     tx.AddFunction(MakeFunction("a", 20));
     tx.AddFunction(MakeFunction("d", 5));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(KeysOf(tx->QueryFunctions({.offset = 0, .size = 10}, "").items), (Keys{"d", "b", "a", "c"}));
 }
 
 TEST_F(MemoryStoreTest, PaginationReportsHasMore) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     for (int i = 0; i < 5; ++i) tx.AddDataManager(MakeDataManager("dm" + std::to_string(i), 100 - i));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
 
   const auto first = tx->QueryDataManagers({.offset = 0, .size = 2});
   EXPECT_EQ(KeysOf(first.items), (Keys{"dm4", "dm3"}));
@@ -527,10 +528,10 @@ TEST_F(MemoryStoreTest, PaginationReportsHasMore) {
 }
 
 TEST_F(MemoryStoreTest, PagesCoverTasksOnceEach) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     for (int i = 0; i < 101; ++i) tx.AddComputeTask(MakeTask("t" + std::to_string(i), i % 7), {});
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   std::vector<std::string> seen;
   PageRequest request{.offset = 0, .size = 10};
   for (;;) {
@@ -547,12 +548,12 @@ TEST_F(MemoryStoreTest, PagesCoverTasksOnceEach) {
 }
 
 TEST_F(MemoryStoreTest, OrganizationsInRegistrationOrder) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddOrganization(MakeOrganization("zeta"));
     tx.AddOrganization(MakeOrganization("alpha"));
     tx.AddOrganization(MakeOrganization("mid"));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   std::vector<std::string> ids;
   for (const auto& organization : tx->GetAllOrganizations()) ids.push_back(organization->id());
   EXPECT_EQ(ids, (Keys{"zeta", "alpha", "mid"}));
@@ -564,11 +565,11 @@ TEST_F(MemoryStoreTest, OrganizationsInRegistrationOrder) {
 
 TEST_F(MemoryStoreTest, QueryFunctionsByPlan) {
   AddPlanWithTasks();
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddComputePlan(MakePlan("other", 2));
     tx.AddComputeTask(MakeTask("t4", 103, {.plan = "other", .function = "f3"}), {});
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(KeysOf(tx->QueryFunctions({}, "plan").items), (Keys{"f2", "f1"}));
   EXPECT_EQ(KeysOf(tx->QueryFunctions({}, "other").items), Keys{"f3"});
   EXPECT_TRUE(tx->QueryFunctions({}, "absent").items.empty());
@@ -579,12 +580,12 @@ TEST_F(MemoryStoreTest, QueryFunctionsByPlan) {
 }
 
 TEST_F(MemoryStoreTest, QueryDataSamplesByKeys) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddDataSample(MakeDataSample("s1", 30, {"dm1"}));
     tx.AddDataSample(MakeDataSample("s2", 10, {"dm1"}));
     tx.AddDataSample(MakeDataSample("s3", 20, {"dm2"}));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   const std::vector<std::string> keys = {"s1", "absent", "s2", "s1"};
   EXPECT_EQ(KeysOf(tx->QueryDataSamples({}, keys).items), (Keys{"s2", "s1"}));
   EXPECT_EQ(KeysOf(tx->QueryDataSamples({}, {}).items), (Keys{"s2", "s3", "s1"}));
@@ -595,26 +596,26 @@ TEST_F(MemoryStoreTest, QueryDataSamplesByKeys) {
 }
 
 TEST_F(MemoryStoreTest, SampleKeysByManagerFollowUpdates) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddDataSample(MakeDataSample("s1", 30, {"dm1"}));
     tx.AddDataSample(MakeDataSample("s2", 10, {"dm1", "dm2"}));
     tx.AddDataSample(MakeDataSample("s3", 20, {"dm2"}));
   });
-  Committed([](Transaction& tx) { tx.UpdateDataSample(MakeDataSample("s1", 30, {"dm1", "dm2"})); });
+  WriteAndCommit([](Transaction& tx) { tx.UpdateDataSample(MakeDataSample("s1", 30, {"dm1", "dm2"})); });
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(tx->GetDataSampleKeysByManager("dm1"), (Keys{"s2", "s1"}));
   EXPECT_EQ(tx->GetDataSampleKeysByManager("dm2"), (Keys{"s2", "s3", "s1"}));
   EXPECT_TRUE(tx->GetDataSampleKeysByManager("dm3").empty());
 }
 
 TEST_F(MemoryStoreTest, QueryPlansByOwner) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddComputePlan(MakePlan("p1", 30, "org1"));
     tx.AddComputePlan(MakePlan("p2", 10, "org2"));
     tx.AddComputePlan(MakePlan("p3", 20, "org1"));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(KeysOf(tx->QueryComputePlans({}, "").items), (Keys{"p2", "p3", "p1"}));
   EXPECT_EQ(KeysOf(tx->QueryComputePlans({}, "org1").items), (Keys{"p3", "p1"}));
   EXPECT_EQ(KeysOf(tx->QueryComputePlans({}, "org2").items), Keys{"p2"});
@@ -622,7 +623,7 @@ TEST_F(MemoryStoreTest, QueryPlansByOwner) {
 }
 
 TEST_F(MemoryStoreTest, QueryTasksEachFilter) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddComputeTask(MakeTask("a", 5, {.plan = "p1", .worker = "w1", .function = "f1"}), {});
     tx.AddComputeTask(MakeTask("b", 4, {.plan = "p1", .worker = "w2", .function = "f2"}), {});
     tx.AddComputeTask(MakeTask("c", 3, {.plan = "p2", .worker = "w1", .function = "f2"}), {});
@@ -630,7 +631,7 @@ TEST_F(MemoryStoreTest, QueryTasksEachFilter) {
         MakeTask("d", 2, {.plan = "p2", .worker = "w2", .function = "f1", .status = pb::STATUS_WAITING}), {});
     tx.AddComputeTask(MakeTask("e", 1, {.plan = "p2", .worker = "w1", .function = "f1"}), {});
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   auto query = [&tx](const TaskFilter& filter) { return KeysOf(tx->QueryComputeTasks({}, filter).items); };
 
   EXPECT_EQ(query({}), (Keys{"e", "d", "c", "b", "a"}));
@@ -649,16 +650,16 @@ TEST_F(MemoryStoreTest, QueryTasksEachFilter) {
 
 TEST_F(MemoryStoreTest, QueryTasksSeesStatusUpdates) {
   const ComputeTaskPtr task = MakeTask("t1", 1);
-  Committed([&](Transaction& tx) { tx.AddComputeTask(task, {}); });
-  Committed([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(task, pb::STATUS_DOING)); });
-  auto tx = Read();
+  WriteAndCommit([&](Transaction& tx) { tx.AddComputeTask(task, {}); });
+  WriteAndCommit([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(task, pb::STATUS_DOING)); });
+  auto tx = BeginRead();
   EXPECT_TRUE(tx->QueryComputeTasks({}, {.status = pb::STATUS_TODO}).items.empty());
   EXPECT_EQ(KeysOf(tx->QueryComputeTasks({}, {.status = pb::STATUS_DOING}).items), Keys{"t1"});
   EXPECT_EQ(tx->GetComputeTask("t1")->status(), pb::STATUS_DOING);
 }
 
 TEST_F(MemoryStoreTest, ChildrenInRegistrationOrder) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddComputeTask(MakeTask("p1", 1), {});
     tx.AddComputeTask(MakeTask("p2", 1), {});
     const std::vector<std::string> both = {"p1", "p2"};
@@ -667,9 +668,9 @@ TEST_F(MemoryStoreTest, ChildrenInRegistrationOrder) {
     tx.AddComputeTask(MakeTask("a", 3), second);
     tx.AddComputeTask(MakeTask("m", 4), both);
   });
-  Committed([](Transaction& tx) { tx.UpdateComputeTask(WithStatus(tx.GetComputeTask("a"), pb::STATUS_DONE)); });
+  WriteAndCommit([](Transaction& tx) { tx.UpdateComputeTask(WithStatus(tx.GetComputeTask("a"), pb::STATUS_DONE)); });
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(KeysOf(tx->GetComputeTaskChildren("p1")), (Keys{"z", "m"}));
   const auto children = tx->GetComputeTaskChildren("p2");
   EXPECT_EQ(KeysOf(children), (Keys{"z", "a", "m"}));
@@ -678,7 +679,7 @@ TEST_F(MemoryStoreTest, ChildrenInRegistrationOrder) {
 }
 
 TEST_F(MemoryStoreTest, OutputAssetsAndModelsInRegistrationOrder) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddOutputAsset("t1", "model", OutputAssetRef{pb::ASSET_MODEL, "z"});
     tx.AddOutputAsset("t1", "model", OutputAssetRef{pb::ASSET_MODEL, "a"});
     tx.AddOutputAsset("t1", "perf", OutputAssetRef{pb::ASSET_PERFORMANCE, "t1|perf"});
@@ -686,9 +687,9 @@ TEST_F(MemoryStoreTest, OutputAssetsAndModelsInRegistrationOrder) {
     tx.AddModel(MakeModel("a", "t1"));
     tx.AddModel(MakeModel("b", "t2"));
   });
-  Committed([](Transaction& tx) { tx.UpdateModel(MakeModel("z", "t1", "")); });
+  WriteAndCommit([](Transaction& tx) { tx.UpdateModel(MakeModel("z", "t1", "")); });
 
-  auto tx = Read();
+  auto tx = BeginRead();
   const auto assets = tx->GetOutputAssets("t1", "model");
   ASSERT_EQ(assets.size(), 2U);
   EXPECT_EQ(assets[0].asset_key, "z");
@@ -706,14 +707,14 @@ TEST_F(MemoryStoreTest, OutputAssetsAndModelsInRegistrationOrder) {
 }
 
 TEST_F(MemoryStoreTest, PerformancesOrderAndFilters) {
-  Committed([](Transaction& tx) {
+  WriteAndCommit([](Transaction& tx) {
     tx.AddPerformance(MakePerformance("ta", "p2", 10));
     tx.AddPerformance(MakePerformance("ta", "p1", 10));
     tx.AddPerformance(MakePerformance("tb", "p1", 10));
     tx.AddPerformance(MakePerformance("tc", "p1", 5));
     tx.AddPerformance(MakePerformance("tb", "p0", 20));
   });
-  auto tx = Read();
+  auto tx = BeginRead();
   auto query = [&tx](std::string_view task_key, std::string_view identifier) {
     return PerformanceIdsOf(tx->QueryPerformances({}, task_key, identifier).items);
   };
@@ -735,8 +736,8 @@ TEST_F(MemoryStoreTest, PerformancesOrderAndFilters) {
 
 TEST_F(MemoryStoreTest, FailureReportsByTask) {
   const FailureReportPtr report = MakeFailureReport("t1");
-  Committed([&](Transaction& tx) { tx.AddFailureReport(report); });
-  auto tx = Read();
+  WriteAndCommit([&](Transaction& tx) { tx.AddFailureReport(report); });
+  auto tx = BeginRead();
   EXPECT_EQ(tx->GetFailureReport("t1"), report);
   EXPECT_EQ(tx->GetFailureReport("t2"), nullptr);
 }
@@ -746,29 +747,29 @@ TEST_F(MemoryStoreTest, FailureReportsByTask) {
 TEST_F(MemoryStoreTest, PlanRunningFollowsStatuses) {
   const ComputeTaskPtr first = MakeTask("t1", 1, {.status = pb::STATUS_WAITING});
   const ComputeTaskPtr second = MakeTask("t2", 2, {.status = pb::STATUS_TODO});
-  Committed([&](Transaction& tx) {
+  WriteAndCommit([&](Transaction& tx) {
     tx.AddComputePlan(MakePlan("plan", 1));
     EXPECT_FALSE(tx.IsPlanRunning("plan"));
     tx.AddComputeTask(first, {});
     tx.AddComputeTask(second, {});
   });
-  auto running = [this] { return Read()->IsPlanRunning("plan"); };
+  auto running = [this] { return BeginRead()->IsPlanRunning("plan"); };
   EXPECT_TRUE(running());
 
-  Committed([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(second, pb::STATUS_DOING)); });
+  WriteAndCommit([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(second, pb::STATUS_DOING)); });
   EXPECT_TRUE(running());
-  Committed([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(second, pb::STATUS_DONE)); });
+  WriteAndCommit([&](Transaction& tx) { tx.UpdateComputeTask(WithStatus(second, pb::STATUS_DONE)); });
   EXPECT_TRUE(running());
 
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->UpdateComputeTask(WithStatus(first, pb::STATUS_CANCELED));
     EXPECT_FALSE(tx->IsPlanRunning("plan"));
   }
   EXPECT_TRUE(running());
 
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->UpdateComputeTask(WithStatus(first, pb::STATUS_TODO));
     tx->UpdateComputeTask(WithStatus(first, pb::STATUS_FAILED));
     tx->UpdateComputeTask(WithStatus(first, pb::STATUS_DOING));
@@ -780,12 +781,12 @@ TEST_F(MemoryStoreTest, PlanRunningFollowsStatuses) {
   EXPECT_FALSE(running());
 
   {
-    auto tx = Write();
+    auto tx = BeginWrite();
     tx->AddComputeTask(MakeTask("t3", 3, {.status = pb::STATUS_TODO}), {});
     EXPECT_TRUE(tx->IsPlanRunning("plan"));
   }
   EXPECT_FALSE(running());
-  EXPECT_FALSE(Read()->IsPlanRunning("absent"));
+  EXPECT_FALSE(BeginRead()->IsPlanRunning("absent"));
 }
 
 // ---- Events ----
@@ -815,7 +816,7 @@ void AddOutOfOrderEvents(MemoryStore& store) {
 
 TEST_F(MemoryStoreTest, EventsGetIdTimestampAndPosition) {
   AddOutOfOrderEvents(store_);
-  auto tx = Read();
+  auto tx = BeginRead();
   const auto events = tx->ReadEventsAfter(0, 10);
   ASSERT_EQ(events.size(), 4U);
   EXPECT_EQ(events[0]->timestamp, 300);
@@ -830,7 +831,7 @@ TEST_F(MemoryStoreTest, EventsGetIdTimestampAndPosition) {
 
 TEST_F(MemoryStoreTest, QueryEventsOrderBothWays) {
   AddOutOfOrderEvents(store_);
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(PositionsOf(tx->QueryEvents({}, {}).items), (Positions{2, 3, 4, 1}));
   EXPECT_EQ(PositionsOf(tx->QueryEvents({}, {.descending = true}).items), (Positions{1, 4, 3, 2}));
   EXPECT_EQ(PositionsOf(tx->QueryEvents({}, {.asset_key = "k1"}).items), (Positions{3, 1}));
@@ -847,7 +848,7 @@ TEST_F(MemoryStoreTest, QueryEventsOrderBothWays) {
 
 TEST_F(MemoryStoreTest, QueryEventsEachFilter) {
   AddOutOfOrderEvents(store_);
-  auto tx = Read();
+  auto tx = BeginRead();
   auto query = [&tx](const EventFilter& filter) { return PositionsOf(tx->QueryEvents({}, filter).items); };
 
   EXPECT_EQ(query({.asset_key = "k2"}), (Positions{2, 4}));
@@ -873,10 +874,10 @@ TEST_F(MemoryStoreTest, QueryEventsEachFilter) {
 
 TEST_F(MemoryStoreTest, ReadEventsAfterPositionWithLimit) {
   AddOutOfOrderEvents(store_);
-  Committed([](Transaction& tx) { tx.AddEvent(MakeEvent("other")); }, kOtherChannel);
-  Committed([](Transaction& tx) { tx.AddEvent(MakeEvent("k3")); });
+  WriteAndCommit([](Transaction& tx) { tx.AddEvent(MakeEvent("other")); }, kOtherChannel);
+  WriteAndCommit([](Transaction& tx) { tx.AddEvent(MakeEvent("k3")); });
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(PositionsOf(tx->ReadEventsAfter(0, 10)), (Positions{1, 2, 3, 4, 6}));
   EXPECT_EQ(PositionsOf(tx->ReadEventsAfter(2, 2)), (Positions{3, 4}));
   EXPECT_EQ(PositionsOf(tx->ReadEventsAfter(4, 10)), Positions{6});
@@ -887,9 +888,9 @@ TEST_F(MemoryStoreTest, ReadEventsAfterPositionWithLimit) {
 
 TEST_F(MemoryStoreTest, FindEventPositionById) {
   AddOutOfOrderEvents(store_);
-  Committed([](Transaction& tx) { tx.AddEvent(MakeEvent("other")); }, kOtherChannel);
+  WriteAndCommit([](Transaction& tx) { tx.AddEvent(MakeEvent("other")); }, kOtherChannel);
 
-  auto tx = Read();
+  auto tx = BeginRead();
   EXPECT_EQ(tx->FindEventPosition(EventIdForPosition(3)), 3U);
   EXPECT_EQ(tx->FindEventPosition(EventIdForPosition(4)), 4U);
   EXPECT_FALSE(tx->FindEventPosition(EventIdForPosition(5)).has_value());
@@ -897,7 +898,7 @@ TEST_F(MemoryStoreTest, FindEventPositionById) {
 }
 
 TEST_F(MemoryStoreTest, TransactionSeesOwnEvents) {
-  auto tx = Write(kChannel, 7);
+  auto tx = BeginWrite(kChannel, 7);
   tx->AddEvent(MakeEvent("k1"));
   const auto events = tx->QueryEvents({}, {});
   ASSERT_EQ(events.items.size(), 1U);

@@ -324,6 +324,35 @@ inline pb::NewComputeTask TestTaskRequest(const std::string& key, const std::str
   return task;
 }
 
+// A model under output `identifier` of a task, with a unique address.
+inline pb::NewModel NewModelRequest(const std::string& key, const std::string& task_key,
+                                    const std::string& identifier) {
+  pb::NewModel model;
+  model.set_key(key);
+  model.set_compute_task_key(task_key);
+  model.set_compute_task_output_identifier(identifier);
+  *model.mutable_address() = MakeAddressable("model", key);
+  return model;
+}
+
+inline pb::NewPerformance NewPerformanceRequest(const std::string& task_key, const std::string& identifier,
+                                                float value) {
+  pb::NewPerformance performance;
+  performance.set_compute_task_key(task_key);
+  performance.set_compute_task_output_identifier(identifier);
+  performance.set_performance_value(value);
+  return performance;
+}
+
+// An execution failure report with a logs address.
+inline pb::NewFailureReport NewFailureReportRequest(const std::string& task_key) {
+  pb::NewFailureReport report;
+  report.set_compute_task_key(task_key);
+  report.set_error_type(pb::ERROR_TYPE_EXECUTION);
+  *report.mutable_logs_address() = MakeAddressable("failure", task_key);
+  return report;
+}
+
 // ---- Fixtures ----
 
 // An orchestrator over an empty memory store. Nothing is registered.
@@ -404,7 +433,24 @@ class OrchestratorTest : public ::testing::Test {
     Ok(orchestrator_.ApplyTaskAction(As(requester), request));
   }
 
+  // Registers one model under output `identifier` of a task, as `worker`.
+  pb::Model RegisterModel(std::string_view worker, const std::string& task_key, const std::string& identifier) {
+    return Ok(orchestrator_.RegisterModel(As(worker), NewModelRequest(NewKey(), task_key, identifier)));
+  }
+
   // ---- Reads ----
+
+  pb::ComputeTask GetTask(const std::string& key, std::string_view channel = kChannel) {
+    pb::GetTaskParam request;
+    request.set_key(key);
+    return Ok(orchestrator_.GetTask(As(kOrg1, channel), request));
+  }
+
+  pb::ComputePlan GetPlan(const std::string& key, std::string_view channel = kChannel) {
+    pb::GetComputePlanParam request;
+    request.set_key(key);
+    return Ok(orchestrator_.GetPlan(As(kOrg1, channel), request));
+  }
 
   // Every event of the channel that matches `filter`, following
   // next_page_token from the first page to the last.
