@@ -1,0 +1,132 @@
+// orcsim: plays federated-learning scenarios against the orchestrator core.
+//
+//   orcsim run SCENARIO [--seed N] [--trace FILE] [--report DIR] [--quiet]
+//   orcsim check SCENARIO
+//
+// Exit codes: 0 success (and expectations met), 1 expectations not met,
+// 2 unusable input (command line, scenario file, output files).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+
+namespace {
+
+constexpr int kExitMet = 0;
+constexpr int kExitUnmet = 1;
+constexpr int kExitUnusable = 2;
+
+using orc::sim::Scenario;
+
+// Redraws a one-line progress bar on stderr, at most every 100 ms of wall time.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+
+  void Update(int finished, int total, orc::Micros now) {
+    if (!enabled_) return;
+    auto wall = std::chrono::steady_clock::now();
+    if (finished != total && wall - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = wall;
+    constexpr int kWidth = 30;
+    int filled = total == 0 ? 0 : finished * kWidth / total;
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(stderr, "\r[%s] %d/%d tasks finished, virtual time %s   ", bar.c_str(), finished, total,
+                 orc::sim::FormatDuration(now).c_str());
+    drawn_ = true;
+  }
+
+  void Finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_draw_{};
+};
+
+int Run(const std::string& path, std::optional<std::uint64_t> seed, const std::string& trace_path,
+        const std::string& report_directory, bool quiet) {
+  Scenario scenario = orc::sim::LoadScenario(path);
+  std::uint64_t effective_seed = seed.value_or(scenario.seed);
+
+  std::ofstream trace;
+  if (!trace_path.empty()) {
+    trace.open(trace_path);
+    if (!trace) {
+      std::cerr << "orcsim: cannot write trace file " << trace_path << "\n";
+      return kExitUnusable;
+    }
+  }
+
+  ProgressBar progress(!quiet && isatty(STDERR_FILENO) != 0);
+  orc::sim::RunOptions options;
+  options.seed = effective_seed;
+  if (trace.is_open()) options.trace_sink = [&trace](const std::string& line) { trace << line << '\n'; };
+  options.progress = [&progress](int finished, int total, orc::Micros now) { progress.Update(finished, total, now); };
+
+  orc::sim::RunResult result = orc::sim::RunInMemory(scenario, options);
+  progress.Finish();
+  if (trace.is_open()) trace.flush();
+
+  orc::sim::PrintSummary(std::cout, scenario, effective_seed, result);
+  if (!report_directory.empty()) {
+    std::string error;
+    if (!orc::sim::WriteReport(report_directory, scenario, effective_seed, result, &error)) {
+      std::cerr << "orcsim: " << error << "\n";
+      return kExitUnusable;
+    }
+    std::cout << "report         " << report_directory << "/summary.json, " << report_directory
+              << "/performance.png\n";
+  }
+  return result.unmet_expectations.empty() ? kExitMet : kExitUnmet;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"orcsim: plays federated-learning scenarios against the Substra orchestrator core"};
+  app.require_subcommand(1);
+
+  std::string scenario_path;
+  std::optional<std::uint64_t> seed;
+  std::string trace_path;
+  std::string report_directory;
+  bool quiet = false;
+
+  CLI::App* run = app.add_subcommand("run", "Play a scenario and print its summary");
+  run->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
+  run->add_option("--seed", seed, "Seed of the run (default: the scenario's seed)");
+  run->add_option("--trace", trace_path, "Write the trace, one line per API call, to this file");
+  run->add_option("--report", report_directory, "Write summary.json and performance.png into this folder");
+  run->add_flag("--quiet,-q", quiet, "Do not draw the progress bar");
+
+  CLI::App* check = app.add_subcommand("check", "Validate a scenario file without running it");
+  check->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : kExitUnusable;
+  }
+
+  try {
+    if (run->parsed()) return Run(scenario_path, seed, trace_path, report_directory, quiet);
+    Scenario scenario = orc::sim::LoadScenario(scenario_path);
+    std::cout << scenario_path << ": valid scenario \"" << scenario.name << "\"\n";
+    return kExitMet;
+  } catch (const orc::sim::ScenarioError& error) {
+    std::cerr << "orcsim: " << error.what() << "\n";
+    return kExitUnusable;
+  }
+}

@@ -1,0 +1,749 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <queue>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/orchestrator.h"
+#include "core/persistence/memory_store.h"
+#include "sim/plan_builder.h"
+#include "sim/random.h"
+
+namespace orc::sim {
+
+namespace pb = ::orchestrator;
+
+namespace {
+
+constexpr double kMicrosPerSecond = 1e6;
+// Tasks read per page when the run inspects the final state.
+constexpr std::uint32_t kInspectionPageSize = 1000;
+// Events read per ReadEvents call when dispatching.
+constexpr std::size_t kEventBatch = 1000;
+// A hard bound on the number of actions, against a scenario that never ends.
+constexpr std::uint64_t kMaxActions = 100'000'000;
+constexpr const char* kChecksum = "8f2d7c1b5e3a4960a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4";
+
+Micros ToMicros(double seconds) { return static_cast<Micros>(seconds * kMicrosPerSecond + 0.5); }
+
+double Sample(Rng& rng, const Distribution& distribution) {
+  double value = distribution.a;
+  switch (distribution.kind) {
+    case Distribution::Kind::kFixed: break;
+    case Distribution::Kind::kUniform: value = rng.Uniform(distribution.a, distribution.b); break;
+    case Distribution::Kind::kNormal: value = rng.Normal(distribution.a, distribution.b); break;
+  }
+  return std::max(value, 0.0);
+}
+
+pb::AssetKind KindFromName(const std::string& kind) {
+  if (kind == "model") return pb::ASSET_MODEL;
+  if (kind == "data_manager") return pb::ASSET_DATA_MANAGER;
+  if (kind == "data_sample") return pb::ASSET_DATA_SAMPLE;
+  if (kind == "performance") return pb::ASSET_PERFORMANCE;
+  return pb::ASSET_UNKNOWN;
+}
+
+std::string LowerCase(std::string text) {
+  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return text;
+}
+
+std::string FormatTime(Micros micros) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", static_cast<long long>(micros / 1'000'000),
+                static_cast<long long>(micros % 1'000'000));
+  return buffer;
+}
+
+// FNV-1a, 64 bits: the hash of the trace lines, each followed by '\n'.
+class TraceHash {
+ public:
+  void Add(const std::string& line) {
+    for (unsigned char c : line) Mix(c);
+    Mix('\n');
+  }
+  std::string Hex() const {
+    char buffer[17];
+    std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(state_));
+    return buffer;
+  }
+
+ private:
+  void Mix(unsigned char c) {
+    state_ ^= c;
+    state_ *= 0x100000001b3ULL;
+  }
+  std::uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
+class World;
+
+// One simulated organisation: a Substra backend in miniature.
+class Agent {
+ public:
+  Agent(World& world, const Organization& organization) : world_(world), organization_(organization) {}
+
+  const std::string& id() const { return organization_.id; }
+
+  // Reacts to a new snapshot of a task this organisation is the worker of.
+  void OnTaskChanged(const pb::ComputeTask& task);
+
+ private:
+  struct Execution {
+    std::uint64_t generation = 0;
+    std::string label;
+    int round = 0;
+  };
+
+  void StartReadyTasks();
+  void Start(const std::string& key, const std::string& label, int round, const std::string& function_key);
+  void Finish(const std::string& key, std::uint64_t generation, const std::string& function_key);
+  void Release(const std::string& key);
+  const pb::Function* LoadFunction(const std::string& function_key);
+
+  struct ReadyTask {
+    std::string key;
+    std::string label;
+    int round = 0;
+    std::string function_key;
+  };
+
+  World& world_;
+  const Organization& organization_;
+  std::deque<ReadyTask> ready_;
+  std::set<std::string> queued_;  // keys in ready_ still wanted
+  std::map<std::string, Execution> running_;
+  std::uint64_t next_generation_ = 0;
+  std::unordered_map<std::string, pb::Function> functions_;
+};
+
+class World {
+ public:
+  World(const Scenario& scenario, Api& target, VirtualClock* clock, const RunOptions& options)
+      : scenario_(scenario),
+        target_(target),
+        clock_(clock),
+        options_(options),
+        rng_(options.seed.value_or(scenario.seed)),
+        plan_(BuildPlan(scenario)) {
+    for (const Organization& org : scenario.organizations) {
+      agents_.emplace(org.id, std::make_unique<Agent>(*this, org));
+    }
+  }
+
+  RunResult Run();
+
+  void Schedule(Micros at, std::function<void()> action) {
+    queue_.push(Action{at, next_sequence_++, std::move(action)});
+  }
+  Micros now() const { return now_; }
+  Rng& rng() { return rng_; }
+  const Scenario& scenario() const { return scenario_; }
+  Api& target() { return target_; }
+
+  RequestContext As(const std::string& org) const { return RequestContext{org, scenario_.channel}; }
+
+  // Records one call in the trace; returns the result unchanged.
+  template <class T>
+  Result<T> Traced(const std::string& org, const char* method, const std::string& subject, Result<T> result) {
+    ++api_calls_;
+    std::string outcome = "OK";
+    if (!result.ok()) {
+      ++failed_calls_;
+      outcome = result.error().message().substr(0, 6);
+    }
+    std::string line = FormatTime(now_) + " " + org + " " + method + " " + subject + " " + outcome;
+    trace_hash_.Add(line);
+    if (options_.trace_sink) options_.trace_sink(line);
+    return result;
+  }
+
+  // Traced() for a call whose response is not needed; returns whether it
+  // succeeded.
+  template <class T>
+  bool Record(const std::string& org, const char* method, const std::string& subject, Result<T> result) {
+    return Traced(org, method, subject, std::move(result)).ok();
+  }
+
+  const FunctionSpec& FunctionByKey(const std::string& key) const { return *functions_by_key_.at(key); }
+  bool IsInjectedFailure(const std::string& label) const { return injected_labels_.contains(label); }
+  Micros ReactionDelay() { return ToMicros(Sample(rng_, scenario_.reaction_delay)); }
+
+ private:
+  struct Action {
+    Micros time;
+    std::uint64_t sequence;
+    std::function<void()> run;
+  };
+  struct Later {
+    bool operator()(const Action& a, const Action& b) const {
+      return std::tie(a.time, a.sequence) > std::tie(b.time, b.sequence);
+    }
+  };
+
+  void RegisterEverything();
+  void RegisterData(const DataSpec& data);
+  void RegisterPlanAndTasks();
+  pb::NewComputeTask NewTask(const PlannedTask& planned);
+  void DispatchEvents();
+  void OnEvent(const pb::Event& event);
+  void CancelPlan();
+  RunResult Inspect();
+  void CheckExpectations(RunResult& result);
+  std::string NewAddress(const std::string& what) {
+    return "http://orcsim.local/" + what + "/" + std::to_string(++address_count_);
+  }
+
+  const Scenario& scenario_;
+  Api& target_;
+  VirtualClock* clock_;
+  const RunOptions& options_;
+  Rng rng_;
+  std::vector<PlannedTask> plan_;
+  std::map<std::string, std::unique_ptr<Agent>> agents_;
+
+  std::priority_queue<Action, std::vector<Action>, Later> queue_;
+  std::uint64_t next_sequence_ = 0;
+  Micros now_ = 0;
+
+  std::string owner_;
+  std::string plan_key_;
+  std::vector<std::string> task_keys_;  // by plan index
+  // (task index, output identifier) -> workers of the tasks consuming it, in
+  // plan order.
+  std::map<std::pair<int, std::string>, std::vector<std::string>> consumers_;
+  std::map<std::string, std::string> data_manager_keys_;  // organisation -> key
+  std::map<std::string, std::vector<std::string>> sample_keys_;  // organisation -> keys
+  std::map<std::string, std::string> function_keys_;  // name -> key
+  std::unordered_map<std::string, const FunctionSpec*> functions_by_key_;
+  std::set<std::string> injected_labels_;
+  std::uint64_t address_count_ = 0;
+
+  std::string last_event_id_;
+  std::uint64_t events_ = 0;
+  std::unordered_map<std::string, pb::ComputeTaskStatus> task_status_;
+  int finished_tasks_ = 0;
+  int done_tasks_ = 0;
+  bool cancel_scheduled_ = false;
+
+  std::uint64_t api_calls_ = 0;
+  std::uint64_t failed_calls_ = 0;
+  TraceHash trace_hash_;
+};
+
+// ---- Agent ----
+
+void Agent::OnTaskChanged(const pb::ComputeTask& task) {
+  const std::string& key = task.key();
+  if (task.status() == pb::STATUS_TODO && !queued_.contains(key) && !running_.contains(key)) {
+    const auto& metadata = task.metadata();
+    auto label = metadata.find("orcsim.task");
+    auto round = metadata.find("orcsim.round");
+    ReadyTask ready{key, label == metadata.end() ? key : label->second,
+                    round == metadata.end() ? 0 : std::stoi(round->second), task.function_key()};
+    ready_.push_back(std::move(ready));
+    queued_.insert(key);
+    world_.Schedule(world_.now() + world_.ReactionDelay(), [this] { StartReadyTasks(); });
+    return;
+  }
+  bool final = task.status() == pb::STATUS_CANCELED || task.status() == pb::STATUS_FAILED ||
+               task.status() == pb::STATUS_DONE;
+  if (final) {
+    queued_.erase(key);
+    // A task canceled or failed by someone else while it runs here: stop it.
+    if (running_.contains(key) && task.status() != pb::STATUS_DONE) Release(key);
+  }
+}
+
+void Agent::StartReadyTasks() {
+  while (static_cast<int>(running_.size()) < organization_.compute_slots && !ready_.empty()) {
+    ReadyTask next = std::move(ready_.front());
+    ready_.pop_front();
+    if (queued_.erase(next.key) == 0) continue;  // no longer wanted
+    Start(next.key, next.label, next.round, next.function_key);
+  }
+}
+
+void Agent::Start(const std::string& key, const std::string& label, int round, const std::string& function_key) {
+  pb::ApplyTaskActionParam start;
+  start.set_compute_task_key(key);
+  start.set_action(pb::TASK_ACTION_DOING);
+  if (!world_.Traced(id(), "ApplyTaskAction", label + " DOING", world_.target().ApplyTaskAction(world_.As(id()), start)).ok()) {
+    return;
+  }
+  std::uint64_t generation = ++next_generation_;
+  running_[key] = Execution{generation, label, round};
+
+  pb::GetTaskInputAssetsParam inputs;
+  inputs.set_compute_task_key(key);
+  world_.Record(id(), "GetTaskInputAssets", label, world_.target().GetTaskInputAssets(world_.As(id()), inputs));
+
+  const FunctionSpec& spec = world_.FunctionByKey(function_key);
+  const Distribution& duration = spec.duration ? *spec.duration : world_.scenario().default_duration;
+  Micros finish_at = world_.now() + ToMicros(Sample(world_.rng(), duration));
+  world_.Schedule(finish_at, [this, key, generation, function_key] { Finish(key, generation, function_key); });
+}
+
+const pb::Function* Agent::LoadFunction(const std::string& function_key) {
+  auto it = functions_.find(function_key);
+  if (it != functions_.end()) return &it->second;
+  pb::GetFunctionParam request;
+  request.set_key(function_key);
+  auto result = world_.Traced(id(), "GetFunction", function_key, world_.target().GetFunction(world_.As(id()), request));
+  if (!result.ok()) return nullptr;
+  return &functions_.emplace(function_key, std::move(result).value()).first->second;
+}
+
+void Agent::Finish(const std::string& key, std::uint64_t generation, const std::string& function_key) {
+  auto running = running_.find(key);
+  if (running == running_.end() || running->second.generation != generation) return;  // stopped meanwhile
+  const Execution execution = running->second;
+  const FunctionSpec& spec = world_.FunctionByKey(function_key);
+  bool fails = world_.IsInjectedFailure(execution.label) || world_.rng().Bernoulli(spec.failure_probability);
+
+  if (fails) {
+    pb::NewFailureReport report;
+    report.set_compute_task_key(key);
+    report.set_error_type(pb::ERROR_TYPE_EXECUTION);
+    report.mutable_logs_address()->set_checksum(kChecksum);
+    report.mutable_logs_address()->set_storage_address("http://orcsim.local/logs/" + key);
+    world_.Record(id(), "RegisterFailureReport", execution.label,
+                  world_.target().RegisterFailureReport(world_.As(id()), report));
+    Release(key);
+    return;
+  }
+
+  const pb::Function* function = LoadFunction(function_key);
+  if (function != nullptr) {
+    std::map<std::string, pb::FunctionOutput> outputs(function->outputs().begin(), function->outputs().end());
+    pb::RegisterModelsParam models;
+    for (const auto& [identifier, output] : outputs) {
+      if (output.kind() != pb::ASSET_MODEL) continue;
+      pb::NewModel* model = models.add_models();
+      model->set_key(world_.rng().Uuid());
+      model->set_compute_task_key(key);
+      model->set_compute_task_output_identifier(identifier);
+      model->mutable_address()->set_checksum(kChecksum);
+      model->mutable_address()->set_storage_address("http://orcsim.local/model/" + model->key());
+    }
+    if (models.models_size() > 0) {
+      world_.Record(id(), "RegisterModels", execution.label, world_.target().RegisterModels(world_.As(id()), models));
+    }
+    for (const auto& [identifier, output] : outputs) {
+      if (output.kind() != pb::ASSET_PERFORMANCE) continue;
+      const PerformanceCurve& curve = world_.scenario().performance;
+      double progress = std::max(execution.round, 1) - 1;
+      double value = curve.end - (curve.end - curve.start) / (1.0 + curve.rate * progress) +
+                     world_.rng().Uniform(-curve.noise, curve.noise);
+      pb::NewPerformance performance;
+      performance.set_compute_task_key(key);
+      performance.set_compute_task_output_identifier(identifier);
+      performance.set_performance_value(static_cast<float>(std::clamp(value, 0.0, 1.0)));
+      world_.Record(id(), "RegisterPerformance", execution.label,
+                    world_.target().RegisterPerformance(world_.As(id()), performance));
+    }
+  }
+
+  pb::ApplyTaskActionParam done;
+  done.set_compute_task_key(key);
+  done.set_action(pb::TASK_ACTION_DONE);
+  world_.Record(id(), "ApplyTaskAction", execution.label + " DONE", world_.target().ApplyTaskAction(world_.As(id()), done));
+  Release(key);
+}
+
+void Agent::Release(const std::string& key) {
+  running_.erase(key);
+  world_.Schedule(world_.now(), [this] { StartReadyTasks(); });
+}
+
+// ---- World ----
+
+RunResult World::Run() {
+  for (const InjectedFailure& failure : scenario_.injected_failures) {
+    if (!failure.task.empty()) {
+      injected_labels_.insert(failure.task);
+      continue;
+    }
+    for (const PlannedTask& task : plan_) {
+      if (task.function == failure.function && task.worker == failure.organization && task.round == failure.round) {
+        injected_labels_.insert(task.label);
+      }
+    }
+  }
+  if (scenario_.cancel && scenario_.cancel->at_seconds) {
+    cancel_scheduled_ = true;
+    Schedule(ToMicros(*scenario_.cancel->at_seconds), [this] { CancelPlan(); });
+  }
+  for (const PlannedTask& task : plan_) {
+    for (const PlannedInput& input : task.inputs) {
+      std::vector<std::string>& workers = consumers_[{input.parent, input.output}];
+      if (std::find(workers.begin(), workers.end(), task.worker) == workers.end()) workers.push_back(task.worker);
+    }
+  }
+  Schedule(0, [this] { RegisterEverything(); });
+
+  const Micros limit = ToMicros(scenario_.max_virtual_seconds);
+  std::uint64_t actions = 0;
+  while (!queue_.empty() && actions < kMaxActions) {
+    Action action = queue_.top();
+    queue_.pop();
+    if (action.time > limit) break;
+    now_ = action.time;
+    if (clock_ != nullptr) clock_->Set(kVirtualEpoch + now_);
+    action.run();
+    ++actions;
+    DispatchEvents();
+    if (options_.progress) options_.progress(finished_tasks_, static_cast<int>(plan_.size()), now_);
+  }
+  return Inspect();
+}
+
+void World::RegisterEverything() {
+  for (const Organization& org : scenario_.organizations) {
+    pb::RegisterOrganizationParam request;
+    request.set_address("http://" + LowerCase(org.id) + ".orcsim.local");
+    Record(org.id, "RegisterOrganization", org.id, target_.RegisterOrganization(As(org.id), request));
+  }
+  for (const DataSpec& data : scenario_.data) RegisterData(data);
+  RegisterPlanAndTasks();
+}
+
+void World::RegisterData(const DataSpec& data) {
+  const std::string& org = data.organization;
+  owner_ = scenario_.plan.owner.empty() ? Aggregator(scenario_) : scenario_.plan.owner;
+
+  pb::NewDataManager manager;
+  manager.set_key(rng_.Uuid());
+  manager.set_name("data of " + org);
+  manager.set_type(data.type);
+  manager.mutable_description()->set_checksum(kChecksum);
+  manager.mutable_description()->set_storage_address(NewAddress("description"));
+  manager.mutable_opener()->set_checksum(kChecksum);
+  manager.mutable_opener()->set_storage_address(NewAddress("opener"));
+  manager.mutable_new_permissions()->set_public_(data.public_data);
+  if (!data.public_data) manager.mutable_new_permissions()->add_authorized_ids(owner_);
+  manager.mutable_logs_permission()->set_public_(true);
+  if (Traced(org, "RegisterDataManager", org, target_.RegisterDataManager(As(org), manager)).ok()) {
+    data_manager_keys_[org] = manager.key();
+  }
+
+  pb::RegisterDataSamplesParam samples;
+  for (int i = 0; i < data.samples; ++i) {
+    pb::NewDataSample* sample = samples.add_samples();
+    sample->set_key(rng_.Uuid());
+    sample->add_data_manager_keys(manager.key());
+    sample->set_checksum(kChecksum);
+    sample_keys_[org].push_back(sample->key());
+  }
+  Record(org, "RegisterDataSamples", org, target_.RegisterDataSamples(As(org), samples));
+}
+
+pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
+  const FunctionSpec& function = *scenario_.FindFunction(planned.function);
+  pb::NewComputeTask task;
+  task.set_key(task_keys_.emplace_back(rng_.Uuid()));
+  task.set_function_key(function_keys_.at(planned.function));
+  task.set_compute_plan_key(plan_key_);
+  task.set_worker(planned.worker);
+  (*task.mutable_metadata())["orcsim.task"] = planned.label;
+  (*task.mutable_metadata())["orcsim.round"] = std::to_string(planned.round);
+  for (const auto& [identifier, input] : function.inputs) {
+    if (!planned.uses_data) break;
+    if (input.kind == "data_manager") {
+      pb::ComputeTaskInput* opener = task.add_inputs();
+      opener->set_identifier(identifier);
+      opener->set_asset_key(data_manager_keys_[planned.worker]);
+    }
+  }
+  for (const auto& [identifier, input] : function.inputs) {
+    if (!planned.uses_data || input.kind != "data_sample") continue;
+    for (const std::string& sample : sample_keys_[planned.worker]) {
+      pb::ComputeTaskInput* data = task.add_inputs();
+      data->set_identifier(identifier);
+      data->set_asset_key(sample);
+    }
+  }
+  for (const PlannedInput& input : planned.inputs) {
+    pb::ComputeTaskInput* parent = task.add_inputs();
+    parent->set_identifier(input.identifier);
+    parent->mutable_parent_task_output()->set_parent_task_key(task_keys_.at(input.parent));
+    parent->mutable_parent_task_output()->set_output_identifier(input.output);
+  }
+  // Like substrafl, authorize each output for the workers of the tasks that
+  // consume it (the owner is always added by the orchestrator).
+  int index = static_cast<int>(task_keys_.size()) - 1;
+  for (const auto& [identifier, output] : function.outputs) {
+    pb::NewPermissions& permissions = *(*task.mutable_outputs())[identifier].mutable_permissions();
+    if (output.kind == "performance") {
+      permissions.set_public_(true);
+      continue;
+    }
+    for (const std::string& consumer : consumers_[{index, identifier}]) permissions.add_authorized_ids(consumer);
+  }
+  return task;
+}
+
+void World::RegisterPlanAndTasks() {
+  owner_ = scenario_.plan.owner.empty() ? Aggregator(scenario_) : scenario_.plan.owner;
+  for (const FunctionSpec& spec : scenario_.functions) {
+    pb::NewFunction function;
+    function.set_key(rng_.Uuid());
+    function.set_name(spec.name);
+    function.mutable_description()->set_checksum(kChecksum);
+    function.mutable_description()->set_storage_address(NewAddress("function-description"));
+    function.mutable_function()->set_checksum(kChecksum);
+    function.mutable_function()->set_storage_address(NewAddress("function-archive"));
+    function.mutable_new_permissions()->set_public_(true);
+    for (const auto& [identifier, input] : spec.inputs) {
+      pb::FunctionInput& declared = (*function.mutable_inputs())[identifier];
+      declared.set_kind(KindFromName(input.kind));
+      declared.set_multiple(input.multiple);
+      declared.set_optional(input.optional);
+    }
+    for (const auto& [identifier, output] : spec.outputs) {
+      pb::FunctionOutput& declared = (*function.mutable_outputs())[identifier];
+      declared.set_kind(KindFromName(output.kind));
+      declared.set_multiple(output.multiple);
+    }
+    Record(owner_, "RegisterFunction", spec.name, target_.RegisterFunction(As(owner_), function));
+    function_keys_[spec.name] = function.key();
+    functions_by_key_[function.key()] = &spec;
+  }
+
+  pb::NewComputePlan plan;
+  plan_key_ = rng_.Uuid();
+  plan.set_key(plan_key_);
+  plan.set_name(scenario_.name.empty() ? "orcsim plan" : scenario_.name.substr(0, 100));
+  plan.set_tag("orcsim");
+  Record(owner_, "RegisterPlan", scenario_.name, target_.RegisterPlan(As(owner_), plan));
+
+  const std::size_t batch_size = static_cast<std::size_t>(std::max(scenario_.plan.batch_size, 1));
+  for (std::size_t first = 0; first < plan_.size(); first += batch_size) {
+    pb::RegisterTasksParam batch;
+    std::size_t last = std::min(plan_.size(), first + batch_size);
+    for (std::size_t i = first; i < last; ++i) *batch.add_tasks() = NewTask(plan_[i]);
+    std::string subject = "tasks " + std::to_string(first + 1) + "-" + std::to_string(last);
+    Record(owner_, "RegisterTasks", subject, target_.RegisterTasks(As(owner_), batch));
+  }
+}
+
+void World::DispatchEvents() {
+  const RequestContext reader = As(scenario_.organizations.front().id);
+  while (true) {
+    auto batch = target_.ReadEvents(reader, last_event_id_, kEventBatch);
+    if (!batch.ok() || batch->events.empty()) return;
+    for (const pb::Event& event : batch->events) OnEvent(event);
+    last_event_id_ = batch->last_event_id;
+    if (batch->events.size() < kEventBatch) return;
+  }
+}
+
+void World::OnEvent(const pb::Event& event) {
+  ++events_;
+  if (!event.has_compute_task()) return;
+  const pb::ComputeTask& task = event.compute_task();
+  if (task.compute_plan_key() != plan_key_) return;
+
+  auto [status, inserted] = task_status_.try_emplace(task.key(), task.status());
+  bool was_finished = !inserted && (status->second == pb::STATUS_DONE || status->second == pb::STATUS_FAILED ||
+                                    status->second == pb::STATUS_CANCELED);
+  status->second = task.status();
+  bool is_finished = task.status() == pb::STATUS_DONE || task.status() == pb::STATUS_FAILED ||
+                     task.status() == pb::STATUS_CANCELED;
+  if (is_finished && !was_finished) ++finished_tasks_;
+  if (task.status() == pb::STATUS_DONE && !was_finished) ++done_tasks_;
+
+  auto agent = agents_.find(task.worker());
+  if (agent != agents_.end()) agent->second->OnTaskChanged(task);
+
+  const auto& cancel = scenario_.cancel;
+  if (cancel && cancel->after_done_tasks && !cancel_scheduled_ && done_tasks_ >= *cancel->after_done_tasks) {
+    cancel_scheduled_ = true;
+    Schedule(now_, [this] { CancelPlan(); });
+  }
+}
+
+// The plan owner cancels the plan, then every task of it that has not
+// finished: 0.37 does not cascade a plan cancelation to its tasks.
+void World::CancelPlan() {
+  pb::ApplyPlanActionParam cancel;
+  cancel.set_key(plan_key_);
+  cancel.set_action(pb::PLAN_ACTION_CANCELED);
+  Record(owner_, "ApplyPlanAction", "CANCELED", target_.ApplyPlanAction(As(owner_), cancel));
+
+  std::vector<std::pair<std::string, std::string>> active;  // key, label
+  pb::QueryTasksParam query;
+  query.set_page_size(kInspectionPageSize);
+  query.mutable_filter()->set_compute_plan_key(plan_key_);
+  while (true) {
+    auto page = Traced(owner_, "QueryTasks", "plan", target_.QueryTasks(As(owner_), query));
+    if (!page.ok()) break;
+    for (const pb::ComputeTask& task : page->tasks()) {
+      bool running = task.status() == pb::STATUS_WAITING || task.status() == pb::STATUS_TODO ||
+                     task.status() == pb::STATUS_DOING;
+      if (running) active.emplace_back(task.key(), task.metadata().at("orcsim.task"));
+    }
+    if (page->next_page_token().empty()) break;
+    query.set_page_token(page->next_page_token());
+  }
+  for (const auto& [key, label] : active) {
+    pb::ApplyTaskActionParam action;
+    action.set_compute_task_key(key);
+    action.set_action(pb::TASK_ACTION_CANCELED);
+    action.set_log("compute plan canceled by its owner");
+    Record(owner_, "ApplyTaskAction", label + " CANCELED", target_.ApplyTaskAction(As(owner_), action));
+  }
+}
+
+RunResult World::Inspect() {
+  RunResult result;
+  result.events = events_;
+  result.api_calls = api_calls_;
+  result.failed_calls = failed_calls_;
+  result.virtual_duration = now_;
+  result.trace_hash = trace_hash_.Hex();
+  const RequestContext owner = As(owner_.empty() ? scenario_.organizations.front().id : owner_);
+
+  std::unordered_map<std::string, const pb::ComputeTask*> tasks_by_key;
+  std::vector<pb::ComputeTask> tasks;
+  pb::QueryTasksParam query;
+  query.set_page_size(kInspectionPageSize);
+  query.mutable_filter()->set_compute_plan_key(plan_key_);
+  while (!plan_key_.empty()) {
+    auto page = target_.QueryTasks(owner, query);
+    if (!page.ok()) break;
+    for (const pb::ComputeTask& task : page->tasks()) tasks.push_back(task);
+    if (page->next_page_token().empty()) break;
+    query.set_page_token(page->next_page_token());
+  }
+  bool all_done = !tasks.empty();
+  for (const pb::ComputeTask& task : tasks) {
+    tasks_by_key[task.key()] = &task;
+    ++result.tasks_by_status[StatusName(task.status())];
+    all_done = all_done && task.status() == pb::STATUS_DONE;
+  }
+  result.task_count = static_cast<int>(tasks.size());
+
+  pb::GetComputePlanParam get_plan;
+  get_plan.set_key(plan_key_);
+  auto plan = target_.GetPlan(owner, get_plan);
+  result.plan_status = "running";
+  if (plan.ok() && plan->has_cancelation_date()) result.plan_status = "canceled";
+  else if (plan.ok() && plan->has_failure_date()) result.plan_status = "failed";
+  else if (all_done) result.plan_status = "done";
+
+  pb::IsPlanRunningParam running;
+  running.set_key(plan_key_);
+  auto is_running = target_.IsPlanRunning(owner, running);
+  result.plan_running = is_running.ok() && is_running->is_running();
+
+  pb::QueryPerformancesParam performances;
+  performances.set_page_size(kInspectionPageSize);
+  while (true) {
+    auto page = target_.QueryPerformances(owner, performances);
+    if (!page.ok()) break;
+    for (const pb::Performance& performance : page->performances()) {
+      auto task = tasks_by_key.find(performance.compute_task_key());
+      if (task == tasks_by_key.end()) continue;
+      const auto& metadata = task->second->metadata();
+      PerformanceRow row;
+      row.task_label = metadata.contains("orcsim.task") ? metadata.at("orcsim.task") : task->first;
+      row.round = metadata.contains("orcsim.round") ? std::stoi(metadata.at("orcsim.round")) : 0;
+      row.organization = task->second->worker();
+      row.function = functions_by_key_.contains(task->second->function_key())
+                         ? functions_by_key_.at(task->second->function_key())->name
+                         : task->second->function_key();
+      row.identifier = performance.compute_task_output_identifier();
+      row.value = performance.performance_value();
+      result.performances.push_back(std::move(row));
+    }
+    if (page->next_page_token().empty()) break;
+    performances.set_page_token(page->next_page_token());
+  }
+  std::sort(result.performances.begin(), result.performances.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.round, a.organization, a.task_label, a.identifier) <
+           std::tie(b.round, b.organization, b.task_label, b.identifier);
+  });
+
+  CheckExpectations(result);
+  return result;
+}
+
+void World::CheckExpectations(RunResult& result) {
+  const Expectations& expect = scenario_.expect;
+  auto unmet = [&result](std::string message) { result.unmet_expectations.push_back(std::move(message)); };
+  if (expect.plan_status && *expect.plan_status != result.plan_status) {
+    unmet("plan_status: expected " + *expect.plan_status + ", got " + result.plan_status);
+  }
+  for (const auto& [status, count] : expect.tasks) {
+    int actual = result.tasks_by_status.contains(status) ? result.tasks_by_status.at(status) : 0;
+    if (actual != count) {
+      unmet("tasks." + status + ": expected " + std::to_string(count) + ", got " + std::to_string(actual));
+    }
+  }
+  if (expect.plan_running && *expect.plan_running != result.plan_running) {
+    unmet(std::string("plan_running: expected ") + (*expect.plan_running ? "true" : "false") + ", got " +
+          (result.plan_running ? "true" : "false"));
+  }
+  if (expect.performances && *expect.performances != static_cast<int>(result.performances.size())) {
+    unmet("performances: expected " + std::to_string(*expect.performances) + ", got " +
+          std::to_string(result.performances.size()));
+  }
+  if (expect.min_events && static_cast<std::uint64_t>(*expect.min_events) > result.events) {
+    unmet("min_events: expected at least " + std::to_string(*expect.min_events) + ", got " +
+          std::to_string(result.events));
+  }
+  for (const ExpectedTask& check : expect.task_checks) {
+    std::string label = check.task;
+    if (label.empty()) {
+      for (const PlannedTask& task : plan_) {
+        if (task.function == check.function && task.worker == check.organization && task.round == check.round) {
+          label = task.label;
+        }
+      }
+    }
+    std::string actual = "absent";
+    for (std::size_t i = 0; i < plan_.size() && i < task_keys_.size(); ++i) {
+      if (plan_[i].label != label) continue;
+      auto status = task_status_.find(task_keys_[i]);
+      if (status != task_status_.end()) actual = StatusName(status->second);
+    }
+    if (actual != check.status) {
+      unmet("checks: task " + (label.empty() ? std::string("(no such task)") : label) + ": expected " +
+            check.status + ", got " + actual);
+    }
+  }
+}
+
+}  // namespace
+
+std::string StatusName(int compute_task_status) {
+  switch (compute_task_status) {
+    case pb::STATUS_WAITING: return "waiting";
+    case pb::STATUS_TODO: return "todo";
+    case pb::STATUS_DOING: return "doing";
+    case pb::STATUS_DONE: return "done";
+    case pb::STATUS_CANCELED: return "canceled";
+    case pb::STATUS_FAILED: return "failed";
+    default: return "unknown";
+  }
+}
+
+RunResult RunScenario(const Scenario& scenario, Api& target, VirtualClock* clock, const RunOptions& options) {
+  World world(scenario, target, clock, options);
+  return world.Run();
+}
+
+RunResult RunInMemory(const Scenario& scenario, const RunOptions& options) {
+  persistence::MemoryStore store;
+  VirtualClock clock;
+  Orchestrator orchestrator(store, clock);
+  return RunScenario(scenario, orchestrator, &clock, options);
+}
+
+}  // namespace orc::sim
