@@ -8,6 +8,7 @@ namespace orc {
 namespace {
 
 constexpr Micros kMicrosPerSecond = 1'000'000;
+constexpr std::uint64_t kEventPositionMask = 0xffffffffffffULL;
 
 // SplitMix64 finaliser: a bijection on 64-bit values, so distinct positions
 // give distinct ids.
@@ -36,17 +37,32 @@ Micros ToMicros(const google::protobuf::Timestamp& timestamp) {
 }
 
 std::string EventIdForPosition(std::uint64_t position) {
+  // The last 12 hex digits carry the position itself (below 2^48), so that
+  // PositionFromEventId is a parse, not a search. The rest is mixed from the
+  // position so that ids do not look sequential.
   std::uint64_t high = Mix(position);
   std::uint64_t low = Mix(position ^ 0x5bd1e9955bd1e995ULL);
   // Version 8 (custom) and RFC 4122 variant bits, so the id is a valid UUID.
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
-  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buffer[37];
-  std::snprintf(buffer, sizeof buffer, "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
-                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  std::uint64_t clock_sequence = ((low >> 48) & 0x3fffULL) | 0x8000ULL;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                static_cast<unsigned long long>(high >> 32), static_cast<unsigned long long>((high >> 16) & 0xffff),
+                static_cast<unsigned long long>(high & 0xffff), static_cast<unsigned long long>(clock_sequence),
+                static_cast<unsigned long long>(position & kEventPositionMask));
   return std::string(buffer, 36);
+}
+
+std::optional<std::uint64_t> PositionFromEventId(std::string_view event_id) {
+  if (event_id.size() != 36) return std::nullopt;
+  std::uint64_t position = 0;
+  for (char c : event_id.substr(24)) {
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    position = position * 16 + static_cast<std::uint64_t>(digit);
+  }
+  if (position == 0 || EventIdForPosition(position) != event_id) return std::nullopt;
+  return position;
 }
 
 void FillProto(const StoredEvent& event, const std::string& channel, pb::Event* out) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -75,7 +76,12 @@ void FillProto(const StoredEvent& event, const std::string& channel, pb::Event* 
 
 // Returns the id of the event at a global position: a UUID-shaped string
 // derived from the position alone, so that replays produce the same ids.
+// Positions must stay below 2^48.
 std::string EventIdForPosition(std::uint64_t position);
+
+// Returns the position an event id was made from, or nullopt when `event_id`
+// is not an id that EventIdForPosition returns.
+std::optional<std::uint64_t> PositionFromEventId(std::string_view event_id);
 
 // One asset registered under a task output, in registration order.
 struct OutputAssetRef {

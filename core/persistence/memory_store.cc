@@ -28,10 +28,10 @@ namespace memory_store_internal {
 
 // String hash that accepts std::string_view, so lookups need no copy.
 //
-// NOTE: operator() is deliberately not noexcept. libstdc++ (GCC 12) stores
-// each node's hash only for hashers that are not noexcept or not known to be
-// fast. Without a stored hash, every rehash and every bucket walk would hash
-// the keys again.
+// NOTE: operator() is deliberately not noexcept. libstdc++ (GCC 12) skips
+// storing each node's hash when the hasher is noexcept and counted as fast,
+// which every user-defined hasher is. Without a stored hash, every rehash and
+// every bucket walk would hash the keys again.
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view value) const {
@@ -46,9 +46,72 @@ using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_
 // views the key of the record's primary map node.
 using CreationKey = std::pair<Micros, std::string_view>;
 
+// Entries sorted by key in a vector, so a page starts at its offset in O(1)
+// and iteration reads contiguous memory. Keys are creation dates or event
+// timestamps, which are transaction times and mostly increase, so an insertion
+// usually appends.
+// NOTE: a key below the last one is inserted in place and moves every later
+// entry. That costs O(n) per insertion if the clock steps back, and O(batch)
+// for the tasks of one request, which share a creation date.
+template <class Key, class Value>
+class SortedIndex {
+ public:
+  struct Entry {
+    Key key;
+    Value value;
+  };
+
+  // Adds an entry. Does nothing when `key` is already present.
+  void Insert(const Key& key, Value value) {
+    if (entries_.empty() || entries_.back().key < key) {
+      entries_.push_back(Entry{key, value});
+      return;
+    }
+    auto position = LowerBound(key);
+    if (position != entries_.end() && position->key == key) return;
+    entries_.insert(position, Entry{key, value});
+  }
+
+  // Removes the entry of `key` and returns whether there was one.
+  bool Erase(const Key& key) noexcept {
+    auto position = LowerBound(key);
+    if (position == entries_.end() || position->key != key) return false;
+    entries_.erase(position);
+    return true;
+  }
+
+  // Returns the offset of the first entry whose key is not below `key`.
+  std::size_t LowerOffset(const Key& key) const noexcept {
+    return static_cast<std::size_t>(std::lower_bound(entries_.begin(), entries_.end(), key, KeyBelow) -
+                                    entries_.begin());
+  }
+
+  // Returns the offset of the first entry whose key is above `key`.
+  std::size_t UpperOffset(const Key& key) const noexcept {
+    return static_cast<std::size_t>(std::upper_bound(entries_.begin(), entries_.end(), key, KeyAbove) -
+                                    entries_.begin());
+  }
+
+  bool empty() const noexcept { return entries_.empty(); }
+  std::size_t size() const noexcept { return entries_.size(); }
+  const Entry& operator[](std::size_t offset) const noexcept { return entries_[offset]; }
+  auto begin() const noexcept { return entries_.begin(); }
+  auto end() const noexcept { return entries_.end(); }
+
+ private:
+  static bool KeyBelow(const Entry& entry, const Key& key) noexcept { return entry.key < key; }
+  static bool KeyAbove(const Key& key, const Entry& entry) noexcept { return key < entry.key; }
+
+  typename std::vector<Entry>::iterator LowerBound(const Key& key) noexcept {
+    return std::lower_bound(entries_.begin(), entries_.end(), key, KeyBelow);
+  }
+
+  std::vector<Entry> entries_;
+};
+
 // Records in creation order, as pointers to their handles in the primary map.
 template <class Record>
-using CreationIndex = std::map<CreationKey, const std::shared_ptr<const Record>*>;
+using CreationIndex = SortedIndex<CreationKey, const std::shared_ptr<const Record>*>;
 
 template <class Record>
 CreationKey CreationKeyOf(const Record& record, std::string_view key) {
@@ -78,7 +141,7 @@ struct AssetTable {
   Entry& Insert(Ptr record) {
     std::string key = record->key();
     Entry& entry = *records.emplace(std::move(key), std::move(record)).first;
-    by_creation.emplace(CreationKeyOf(*entry.second, entry.first), &entry.second);
+    by_creation.Insert(CreationKeyOf(*entry.second, entry.first), &entry.second);
     return entry;
   }
 
@@ -86,7 +149,7 @@ struct AssetTable {
   void Erase(std::string_view key) noexcept {
     auto it = records.find(key);
     if (it == records.end()) return;
-    by_creation.erase(CreationKeyOf(*it->second, it->first));
+    by_creation.Erase(CreationKeyOf(*it->second, it->first));
     records.erase(it);
   }
 };
@@ -109,7 +172,7 @@ const typename Map::mapped_type* FindBucket(const Map& map, std::string_view key
 template <class Record>
 void IndexInsert(StringMap<CreationIndex<Record>>& index, std::string_view bucket, CreationKey key,
                  const std::shared_ptr<const Record>* slot) {
-  BucketFor(index, bucket).emplace(key, slot);
+  BucketFor(index, bucket).Insert(key, slot);
 }
 
 // Removes one entry and drops its bucket once empty. Does nothing when absent.
@@ -118,7 +181,7 @@ void IndexErase(StringMap<CreationIndex<Record>>& index, std::string_view bucket
                 CreationKey key) noexcept {
   auto it = index.find(bucket);
   if (it == index.end()) return;
-  it->second.erase(key);
+  it->second.Erase(key);
   if (it->second.empty()) index.erase(it);
 }
 
@@ -159,9 +222,10 @@ struct EventLog {
   // Indexes into `events`, ascending, per asset key. Each key views the asset
   // key of the bucket's first event, which saves a copy per new key. Events
   // are removed newest first, so that event leaves with the bucket's last entry.
-  std::unordered_map<std::string_view, std::vector<std::size_t>, StringHash, std::equal_to<>> indexes_by_asset_key;
+  std::unordered_map<std::string_view, std::vector<std::size_t>, StringHash, std::equal_to<>>
+      indexes_by_asset_key;
   // Indexes into `events`, by (timestamp, position).
-  std::map<std::pair<Micros, std::uint64_t>, std::size_t> by_time;
+  SortedIndex<std::pair<Micros, std::uint64_t>, std::size_t> by_time;
 
   // Adds an event whose position is above every stored one.
   void Append(StoredEventPtr event) {
@@ -169,7 +233,7 @@ struct EventLog {
     events.push_back(std::move(event));
     const StoredEvent& added = *events.back();
     indexes_by_asset_key[added.body.asset_key].push_back(index);
-    by_time.emplace_hint(by_time.end(), std::pair{added.timestamp, added.position}, index);
+    by_time.Insert(std::pair{added.timestamp, added.position}, index);
   }
 
   // Removes the event at `position` if it is the last one, with its index
@@ -178,7 +242,7 @@ struct EventLog {
     if (events.empty() || events.back()->position != position) return;
     const std::size_t index = events.size() - 1;
     const StoredEvent& last = *events.back();
-    by_time.erase(std::pair{last.timestamp, last.position});
+    by_time.Erase(std::pair{last.timestamp, last.position});
     auto bucket = indexes_by_asset_key.find(last.body.asset_key);
     if (bucket != indexes_by_asset_key.end()) {
       if (!bucket->second.empty() && bucket->second.back() == index) bucket->second.pop_back();
@@ -246,7 +310,7 @@ void IndexTask(ChannelState& state, const AssetTable<pb::ComputeTask>::Entry& en
 
   PlanTasks& plan = BucketFor(state.tasks_by_plan, task.compute_plan_key());
   std::size_t& function_uses = BucketFor(plan.task_count_by_function, task.function_key());
-  plan.tasks.emplace(order, &entry.second);
+  plan.tasks.Insert(order, &entry.second);
   // The counts change only after the plan index contains the task, so that
   // RemoveTask() can tell from that index whether to decrement them.
   ++function_uses;
@@ -265,7 +329,7 @@ void UnindexTaskFromPlan(ChannelState& state, const pb::ComputeTask& task, Creat
   PlanTasks& plan = plan_it->second;
 
   auto uses = plan.task_count_by_function.find(task.function_key());
-  if (plan.tasks.erase(order) == 1) {
+  if (plan.tasks.Erase(order)) {
     if (IsActive(task.status())) --plan.active_count;
     if (uses != plan.task_count_by_function.end()) --uses->second;
   }
@@ -425,6 +489,26 @@ class PageBuilder {
   Page<Item> page_;
 };
 
+// Builds a page of `count` ordered items that all match, reading the item at
+// offset i with `item_at(i)`. Costs O(size).
+template <class Item, class ItemAt>
+Page<Item> SlicePage(std::size_t count, PageRequest request, ItemAt item_at) {
+  Page<Item> page;
+  if (request.offset >= count) return page;
+  const auto first = static_cast<std::size_t>(request.offset);
+  const std::size_t last = first + std::min<std::size_t>(request.size, count - first);
+  page.items.reserve(last - first);
+  for (std::size_t offset = first; offset < last; ++offset) page.items.push_back(item_at(offset));
+  page.has_more = last < count;
+  return page;
+}
+
+template <class Record>
+Page<std::shared_ptr<const Record>> PageFromIndex(const CreationIndex<Record>& index, PageRequest request) {
+  return SlicePage<std::shared_ptr<const Record>>(index.size(), request,
+                                                  [&index](std::size_t offset) { return *index[offset].value; });
+}
+
 // Pages through an index, keeping the records `matches` accepts. Costs
 // O(offset + size) steps when every record matches.
 template <class Record, class Predicate>
@@ -432,15 +516,10 @@ Page<std::shared_ptr<const Record>> PageFromIndex(const CreationIndex<Record>& i
                                                   PageRequest request, Predicate matches) {
   PageBuilder<std::shared_ptr<const Record>> builder(request);
   for (const auto& entry : index) {
-    const std::shared_ptr<const Record>& record = *entry.second;
+    const std::shared_ptr<const Record>& record = *entry.value;
     if (matches(*record) && !builder.Offer(record)) break;
   }
   return std::move(builder).Build();
-}
-
-template <class Record>
-Page<std::shared_ptr<const Record>> PageFromIndex(const CreationIndex<Record>& index, PageRequest request) {
-  return PageFromIndex(index, request, [](const Record&) { return true; });
 }
 
 // Sorts records by (creation_date, key), drops repeated keys and pages them.
@@ -462,6 +541,37 @@ Page<std::shared_ptr<const Record>> PageFromUnsorted(std::vector<std::shared_ptr
   return std::move(builder).Build();
 }
 
+// Returns the smallest task index that a filter field selects, and clears that
+// field in `filter` because every task of the index matches it. Returns null
+// when a selected index does not exist, so no task matches.
+const CreationIndex<pb::ComputeTask>* SelectTaskIndex(const ChannelState& state, TaskFilter& filter) {
+  using Index = CreationIndex<pb::ComputeTask>;
+  const PlanTasks* plan = FindBucket(state.tasks_by_plan, filter.compute_plan_key);
+  const std::pair<const Index*, std::string*> candidates[] = {
+      {plan == nullptr ? nullptr : &plan->tasks, &filter.compute_plan_key},
+      {FindBucket(state.tasks_by_worker, filter.worker), &filter.worker},
+      {FindBucket(state.tasks_by_function, filter.function_key), &filter.function_key},
+  };
+
+  const Index* selected = &state.tasks.by_creation;
+  std::string* implied_field = nullptr;
+  for (const auto& [index, field] : candidates) {
+    if (field->empty()) continue;
+    if (index == nullptr) return nullptr;
+    if (index->size() <= selected->size()) {
+      selected = index;
+      implied_field = field;
+    }
+  }
+  if (implied_field != nullptr) implied_field->clear();
+  return selected;
+}
+
+bool IsEmpty(const TaskFilter& filter) {
+  return filter.worker.empty() && filter.status == pb::STATUS_UNKNOWN && filter.compute_plan_key.empty() &&
+         filter.function_key.empty();
+}
+
 bool TaskMatches(const pb::ComputeTask& task, const TaskFilter& filter) {
   if (filter.status != pb::STATUS_UNKNOWN && task.status() != filter.status) return false;
   if (!filter.worker.empty() && task.worker() != filter.worker) return false;
@@ -469,13 +579,22 @@ bool TaskMatches(const pb::ComputeTask& task, const TaskFilter& filter) {
   return filter.function_key.empty() || task.function_key() == filter.function_key;
 }
 
-// Checks every filter field except asset_key and descending, which select the
-// scan.
+// Returns whether the filter restricts kinds or metadata, which only a scan
+// can check.
+bool HasKindOrMetadataFilter(const EventFilter& filter) {
+  return filter.asset_kind != pb::ASSET_UNKNOWN || filter.event_kind != pb::EVENT_UNKNOWN ||
+         !filter.metadata.empty();
+}
+
+bool InTimeRange(const StoredEvent& event, const EventFilter& filter) {
+  return (!filter.start || event.timestamp >= *filter.start) && (!filter.end || event.timestamp <= *filter.end);
+}
+
+// Checks the kinds and metadata of an event. The time bounds and the asset key
+// select the scan instead.
 bool EventMatches(const StoredEvent& event, const EventFilter& filter) {
   if (filter.asset_kind != pb::ASSET_UNKNOWN && event.body.asset_kind != filter.asset_kind) return false;
   if (filter.event_kind != pb::EVENT_UNKNOWN && event.body.event_kind != filter.event_kind) return false;
-  if (filter.start && event.timestamp < *filter.start) return false;
-  if (filter.end && event.timestamp > *filter.end) return false;
   for (const auto& [key, value] : filter.metadata) {
     auto found = event.body.metadata.find(key);
     if (found == event.body.metadata.end() || found->second != value) return false;
@@ -490,7 +609,8 @@ Page<StoredEventPtr> QueryAssetEvents(const EventLog& log, PageRequest request, 
   if (indexes == nullptr) return {};
   std::vector<StoredEventPtr> matches;
   for (std::size_t index : *indexes) {
-    if (EventMatches(*log.events[index], filter)) matches.push_back(log.events[index]);
+    const StoredEventPtr& event = log.events[index];
+    if (InTimeRange(*event, filter) && EventMatches(*event, filter)) matches.push_back(event);
   }
   // `matches` is in position order, so a stable sort by timestamp yields
   // (timestamp, position) order.
@@ -507,27 +627,26 @@ Page<StoredEventPtr> QueryAssetEvents(const EventLog& log, PageRequest request, 
   return std::move(builder).Build();
 }
 
-// Pages through the time index between the start and end bounds.
+// Pages through the time index between the start and end bounds, which binary
+// searches find. Without kind or metadata filters, the page is a direct slice.
 Page<StoredEventPtr> QueryEventsByTime(const EventLog& log, PageRequest request, const EventFilter& filter) {
-  if (filter.start && filter.end && *filter.start > *filter.end) return {};
   constexpr std::uint64_t kMaxPosition = std::numeric_limits<std::uint64_t>::max();
-  auto first = filter.start ? log.by_time.lower_bound({*filter.start, 0}) : log.by_time.begin();
-  auto last = filter.end ? log.by_time.upper_bound({*filter.end, kMaxPosition}) : log.by_time.end();
+  const std::size_t first = filter.start ? log.by_time.LowerOffset({*filter.start, 0}) : 0;
+  const std::size_t last = filter.end ? log.by_time.UpperOffset({*filter.end, kMaxPosition}) : log.by_time.size();
+  if (first >= last) return {};
+
+  const std::size_t count = last - first;
+  // Result offset i, counted in the requested direction, read from the index.
+  auto event_at = [&](std::size_t offset) -> const StoredEventPtr& {
+    const std::size_t entry = filter.descending ? last - 1 - offset : first + offset;
+    return log.events[log.by_time[entry].value];
+  };
+  if (!HasKindOrMetadataFilter(filter)) return SlicePage<StoredEventPtr>(count, request, event_at);
 
   PageBuilder<StoredEventPtr> builder(request);
-  auto offer = [&](std::size_t index) {
-    const StoredEventPtr& event = log.events[index];
-    return !EventMatches(*event, filter) || builder.Offer(event);
-  };
-  if (!filter.descending) {
-    for (auto it = first; it != last; ++it) {
-      if (!offer(it->second)) break;
-    }
-  } else {
-    for (auto it = last; it != first;) {
-      --it;
-      if (!offer(it->second)) break;
-    }
+  for (std::size_t offset = 0; offset < count; ++offset) {
+    const StoredEventPtr& event = event_at(offset);
+    if (EventMatches(*event, filter) && !builder.Offer(event)) break;
   }
   return std::move(builder).Build();
 }
@@ -724,7 +843,9 @@ void MemoryTransaction::RequireSameField(std::string_view operation, std::string
 template <class Record>
 void MemoryTransaction::AddToTable(AssetTable<Record>& table, std::shared_ptr<const Record> record,
                                    std::string_view operation, std::string_view noun) {
-  if (table.records.contains(record->key())) FailWrite(operation, Quoted(noun, record->key()) + " already exists");
+  if (table.records.contains(record->key())) {
+    FailWrite(operation, Quoted(noun, record->key()) + " already exists");
+  }
   LogUndo([&table, key = record->key()] { table.Erase(key); });
   table.Insert(std::move(record));
 }
@@ -874,7 +995,7 @@ std::vector<std::string> MemoryTransaction::GetDataSampleKeysByManager(std::stri
   const CreationIndex<pb::DataSample>* samples = FindBucket(reads_->samples_by_manager, data_manager_key);
   if (samples == nullptr) return keys;
   keys.reserve(samples->size());
-  for (const auto& entry : *samples) keys.emplace_back(entry.first.second);
+  for (const auto& entry : *samples) keys.emplace_back(entry.key.second);
   return keys;
 }
 
@@ -886,7 +1007,9 @@ ComputePlanPtr MemoryTransaction::GetComputePlan(std::string_view key) { return 
 void MemoryTransaction::AddComputePlan(ComputePlanPtr plan) {
   ChannelState& state = PrepareWrite("AddComputePlan");
   const std::string& key = plan->key();
-  if (state.plans.records.contains(key)) FailWrite("AddComputePlan", Quoted("compute plan", key) + " already exists");
+  if (state.plans.records.contains(key)) {
+    FailWrite("AddComputePlan", Quoted("compute plan", key) + " already exists");
+  }
   LogUndo([&state, key] { RemovePlan(state, key); });
   const auto& entry = state.plans.Insert(std::move(plan));
   IndexInsert(state.plans_by_owner, entry.second->owner(), CreationKeyOf(*entry.second, entry.first),
@@ -919,7 +1042,9 @@ ComputeTaskPtr MemoryTransaction::GetComputeTask(std::string_view key) { return 
 void MemoryTransaction::AddComputeTask(ComputeTaskPtr task, std::span<const std::string> parent_keys) {
   ChannelState& state = PrepareWrite("AddComputeTask");
   const std::string& key = task->key();
-  if (state.tasks.records.contains(key)) FailWrite("AddComputeTask", Quoted("compute task", key) + " already exists");
+  if (state.tasks.records.contains(key)) {
+    FailWrite("AddComputeTask", Quoted("compute task", key) + " already exists");
+  }
   LogUndo([&state, key, parents = std::vector<std::string>(parent_keys.begin(), parent_keys.end())] {
     RemoveTask(state, key, parents);
   });
@@ -950,22 +1075,12 @@ std::vector<ComputeTaskPtr> MemoryTransaction::GetComputeTaskChildren(std::strin
 
 Page<ComputeTaskPtr> MemoryTransaction::QueryComputeTasks(PageRequest page, const TaskFilter& filter) {
   // Scan the smallest index that a filter field selects, and check the other
-  // fields on each task.
-  const CreationIndex<pb::ComputeTask>* index = &reads_->tasks.by_creation;
-  auto narrow = [&index](const CreationIndex<pb::ComputeTask>* candidate) {
-    if (candidate == nullptr) return false;
-    if (candidate->size() < index->size()) index = candidate;
-    return true;
-  };
-  if (!filter.compute_plan_key.empty()) {
-    const PlanTasks* plan = FindBucket(reads_->tasks_by_plan, filter.compute_plan_key);
-    if (!narrow(plan == nullptr ? nullptr : &plan->tasks)) return {};
-  }
-  if (!filter.worker.empty() && !narrow(FindBucket(reads_->tasks_by_worker, filter.worker))) return {};
-  if (!filter.function_key.empty() && !narrow(FindBucket(reads_->tasks_by_function, filter.function_key))) {
-    return {};
-  }
-  return PageFromIndex(*index, page, [&filter](const pb::ComputeTask& task) { return TaskMatches(task, filter); });
+  // fields on each task. With no other field, the page is a direct slice.
+  TaskFilter rest = filter;
+  const CreationIndex<pb::ComputeTask>* index = SelectTaskIndex(*reads_, rest);
+  if (index == nullptr) return {};
+  if (IsEmpty(rest)) return PageFromIndex(*index, page);
+  return PageFromIndex(*index, page, [&rest](const pb::ComputeTask& task) { return TaskMatches(task, rest); });
 }
 
 // ---------------------------------------------------------------------------
@@ -1127,16 +1242,19 @@ std::vector<StoredEventPtr> MemoryTransaction::ReadEventsAfter(std::uint64_t aft
   return {first, first + static_cast<std::ptrdiff_t>(count)};
 }
 
-// Scans backwards from the newest event, so the cost grows with the number of
-// events after the one found. The caller replays those events next, which
-// costs more. An index by id was the largest single cost of AddEvent in
-// profiles of the ApplyTaskAction path, so there is none.
+// Event ids encode their position (see PositionFromEventId), so the lookup
+// is a binary search in the channel's events, which also rejects an id of
+// another channel.
 std::optional<std::uint64_t> MemoryTransaction::FindEventPosition(std::string_view event_id) {
+  std::optional<std::uint64_t> position = PositionFromEventId(event_id);
+  if (!position) return std::nullopt;
   const std::vector<StoredEventPtr>& events = reads_->events.events;
-  for (auto event = events.rbegin(); event != events.rend(); ++event) {
-    if ((*event)->id == event_id) return (*event)->position;
-  }
-  return std::nullopt;
+  auto found = std::lower_bound(events.begin(), events.end(), *position,
+                                [](const StoredEventPtr& event, std::uint64_t wanted) {
+                                  return event->position < wanted;
+                                });
+  if (found == events.end() || (*found)->position != *position) return std::nullopt;
+  return *position;
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 // transaction holds it shared and a read-write transaction holds it
 // exclusively, each from Begin() until the transaction is destroyed. Because
 // only one writer runs at a time, event positions stay gap-free and follow
-// commit order.
+// commit order. Commit() keeps the lock, so other transactions see the writes
+// once the committed transaction is destroyed.
 //
 // A read-write transaction applies each write in place and records how to undo
 // it. Destroying it without Commit() replays that undo log in reverse, which
@@ -20,7 +21,8 @@
 // from a sample.
 //
 // A transaction must not outlive its store. A thread that holds a transaction
-// must not begin another one, because the second Begin() blocks forever.
+// must not begin another one: std::shared_mutex does not allow a thread to
+// lock it twice, and the second Begin() can block forever.
 #pragma once
 
 #include <memory>

@@ -333,6 +333,31 @@ TEST_F(MemoryStoreTest, RollbackRestoresOutputAssetsAndChildren) {
   EXPECT_TRUE(tx->GetOutputAssets("t1", "other").empty());
 }
 
+TEST_F(MemoryStoreTest, RollbackKeepsEarlierOrder) {
+  WriteAndCommit([](Transaction& tx) {
+    tx.AddComputeTask(MakeTask("t10", 10), {});
+    tx.AddComputeTask(MakeTask("t30", 30), {});
+    tx.AddEvent(MakeEvent("t30"));
+  }, kChannel, 30);
+  {
+    // Older creation dates and an older transaction time land in the middle
+    // of the indexes.
+    auto tx = BeginWrite(kChannel, 5);
+    tx->AddComputeTask(MakeTask("t20", 20), {});
+    tx->AddComputeTask(MakeTask("t40", 40), {});
+    tx->AddComputeTask(MakeTask("t05", 5), {});
+    tx->AddEvent(MakeEvent("t20"));
+    EXPECT_EQ(KeysOf(tx->QueryComputeTasks({}, {}).items), (Keys{"t05", "t10", "t20", "t30", "t40"}));
+    EXPECT_EQ(PositionsOf(tx->QueryEvents({}, {}).items), (Positions{2, 1}));
+  }
+
+  auto tx = BeginRead();
+  EXPECT_EQ(KeysOf(tx->QueryComputeTasks({}, {}).items), (Keys{"t10", "t30"}));
+  EXPECT_EQ(KeysOf(tx->QueryComputeTasks({}, {.compute_plan_key = "plan"}).items), (Keys{"t10", "t30"}));
+  EXPECT_EQ(KeysOf(tx->QueryComputeTasks({}, {.worker = "org1"}).items), (Keys{"t10", "t30"}));
+  EXPECT_EQ(PositionsOf(tx->QueryEvents({}, {}).items), Positions{1});
+}
+
 TEST_F(MemoryStoreTest, CommitKeepsWrites) {
   {
     auto tx = BeginWrite();
@@ -646,6 +671,17 @@ TEST_F(MemoryStoreTest, QueryTasksEachFilter) {
   EXPECT_TRUE(query({.compute_plan_key = "p3"}).empty());
   EXPECT_TRUE(query({.function_key = "f3"}).empty());
   EXPECT_TRUE(query({.status = pb::STATUS_DONE}).empty());
+
+  // Pages of an index that the filter selects exactly, then of a scan.
+  const auto exact = tx->QueryComputeTasks({.offset = 1, .size = 1}, {.worker = "w1"});
+  EXPECT_EQ(KeysOf(exact.items), Keys{"c"});
+  EXPECT_TRUE(exact.has_more);
+  const auto scanned = tx->QueryComputeTasks({.offset = 1, .size = 1}, {.worker = "w1", .compute_plan_key = "p2"});
+  EXPECT_EQ(KeysOf(scanned.items), Keys{"c"});
+  EXPECT_FALSE(scanned.has_more);
+  const auto first = tx->QueryComputeTasks({.offset = 0, .size = 1}, {.worker = "w1", .compute_plan_key = "p2"});
+  EXPECT_EQ(KeysOf(first.items), Keys{"e"});
+  EXPECT_TRUE(first.has_more);
 }
 
 TEST_F(MemoryStoreTest, QueryTasksSeesStatusUpdates) {
@@ -870,6 +906,13 @@ TEST_F(MemoryStoreTest, QueryEventsEachFilter) {
             Positions{3});
   EXPECT_TRUE(query({.asset_key = "k1", .start = 150, .end = 250}).empty());
   EXPECT_TRUE(query({.asset_key = "k2", .asset_kind = pb::ASSET_COMPUTE_TASK}).empty());
+
+  const auto scanned = tx->QueryEvents({.offset = 0, .size = 1}, {.asset_kind = pb::ASSET_MODEL, .descending = true});
+  EXPECT_EQ(PositionsOf(scanned.items), Positions{4});
+  EXPECT_TRUE(scanned.has_more);
+  const auto bounded = tx->QueryEvents({.offset = 1, .size = 1}, {.start = 100, .end = 200, .descending = true});
+  EXPECT_EQ(PositionsOf(bounded.items), Positions{3});
+  EXPECT_TRUE(bounded.has_more);
 }
 
 TEST_F(MemoryStoreTest, ReadEventsAfterPositionWithLimit) {
