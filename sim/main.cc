@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -54,16 +58,47 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_draw_{};
 };
 
-int Run(const std::string& path, std::optional<std::uint64_t> seed, const std::string& trace_path,
+// Largest seed accepted, the same bound as the scenario file's `seed`.
+constexpr std::uint64_t kMaxSeed = 9'223'372'036'854'775'807ULL;
+
+// Parses --seed: a decimal integer in [0, kMaxSeed]. Returns nullopt and
+// prints the problem otherwise.
+std::optional<std::uint64_t> ParseSeed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  auto [parsed_end, error] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || error != std::errc() || parsed_end != end || seed > kMaxSeed) {
+    std::cerr << "orcsim: invalid --seed \"" << text << "\": expected an integer from 0 to " << kMaxSeed << "\n";
+    return std::nullopt;
+  }
+  return seed;
+}
+
+int Run(const std::string& path, const std::string& seed_text, const std::string& trace_path,
         const std::string& report_directory, bool quiet) {
   Scenario scenario = orc::sim::LoadScenario(path);
-  std::uint64_t effective_seed = seed.value_or(scenario.seed);
+  std::uint64_t effective_seed = scenario.seed;
+  if (!seed_text.empty()) {
+    std::optional<std::uint64_t> seed = ParseSeed(seed_text);
+    if (!seed) return kExitUnusable;
+    effective_seed = *seed;
+  }
 
+  // Output files are opened before the run so that a bad path fails at once.
   std::ofstream trace;
   if (!trace_path.empty()) {
     trace.open(trace_path);
     if (!trace) {
-      std::cerr << "orcsim: cannot write trace file " << trace_path << "\n";
+      std::cerr << "orcsim: cannot write trace file " << trace_path << ": " << std::strerror(errno) << "\n";
+      return kExitUnusable;
+    }
+  }
+  if (!report_directory.empty()) {
+    std::error_code code;
+    std::filesystem::create_directories(report_directory, code);
+    if (code || !std::filesystem::is_directory(report_directory)) {
+      std::cerr << "orcsim: cannot create report folder " << report_directory << ": "
+                << (code ? code.message() : "not a folder") << "\n";
       return kExitUnusable;
     }
   }
@@ -98,14 +133,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string scenario_path;
-  std::optional<std::uint64_t> seed;
+  std::string seed;
   std::string trace_path;
   std::string report_directory;
   bool quiet = false;
 
   CLI::App* run = app.add_subcommand("run", "Play a scenario and print its summary");
   run->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
-  run->add_option("--seed", seed, "Seed of the run (default: the scenario's seed)");
+  run->add_option("--seed", seed, "Seed of the run, 0 to 2^63-1 (default: the scenario's seed)");
   run->add_option("--trace", trace_path, "Write the trace, one line per API call, to this file");
   run->add_option("--report", report_directory, "Write summary.json and performance.png into this folder");
   run->add_flag("--quiet,-q", quiet, "Do not draw the progress bar");

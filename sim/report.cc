@@ -101,6 +101,7 @@ void PrintSummary(std::ostream& out, const Scenario& scenario, std::uint64_t see
   PrintPerformanceTable(out, result);
   out << "events         " << result.events << "\n";
   out << "virtual time   " << FormatDuration(result.virtual_duration) << "\n";
+  if (!result.stop_reason.empty()) out << "run            " << result.stop_reason << "\n";
   out << "API calls      " << result.api_calls << " (" << result.failed_calls << " returned an error)\n";
   out << "trace hash     " << result.trace_hash << "\n";
   if (result.unmet_expectations.empty()) {
@@ -135,6 +136,7 @@ std::string SummaryJson(const Scenario& scenario, std::uint64_t seed, const RunR
   json["failed_calls"] = result.failed_calls;
   json["virtual_duration_seconds"] = static_cast<double>(result.virtual_duration) / 1e6;
   json["trace_hash"] = result.trace_hash;
+  json["stop_reason"] = result.stop_reason;
   json["expectations_met"] = result.unmet_expectations.empty();
   json["unmet_expectations"] = result.unmet_expectations;
   return json.dump(2) + "\n";

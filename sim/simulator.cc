@@ -234,6 +234,7 @@ class World {
   std::uint64_t api_calls_ = 0;
   std::uint64_t failed_calls_ = 0;
   TraceHash trace_hash_;
+  std::string stop_reason_;  // empty when the run ended by itself
 };
 
 // ---- Agent ----
@@ -294,7 +295,8 @@ const pb::Function* Agent::LoadFunction(const std::string& function_key) {
   if (it != functions_.end()) return &it->second;
   pb::GetFunctionParam request;
   request.set_key(function_key);
-  auto result = world_.Traced(id(), "GetFunction", function_key, world_.target().GetFunction(world_.As(id()), request));
+  auto result = world_.Traced(id(), "GetFunction", world_.FunctionByKey(function_key).name,
+                             world_.target().GetFunction(world_.As(id()), request));
   if (!result.ok()) return nullptr;
   return &functions_.emplace(function_key, std::move(result).value()).first->second;
 }
@@ -389,10 +391,18 @@ RunResult World::Run() {
 
   const Micros limit = ToMicros(scenario_.max_virtual_seconds);
   std::uint64_t actions = 0;
-  while (!queue_.empty() && actions < kMaxActions) {
+  while (!queue_.empty()) {
+    if (actions == kMaxActions) {
+      stop_reason_ = "stopped after " + std::to_string(kMaxActions) + " simulated actions";
+      break;
+    }
+    if (queue_.top().time > limit) {
+      now_ = limit;
+      stop_reason_ = "stopped at max_virtual_seconds (" + FormatTime(limit) + " s)";
+      break;
+    }
     Action action = queue_.top();
     queue_.pop();
-    if (action.time > limit) break;
     now_ = action.time;
     if (clock_ != nullptr) clock_->Set(kVirtualEpoch + now_);
     action.run();
@@ -474,7 +484,7 @@ pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
     parent->mutable_parent_task_output()->set_parent_task_key(task_keys_.at(input.parent));
     parent->mutable_parent_task_output()->set_output_identifier(input.output);
   }
-  // Like substrafl, authorize each output for the workers of the tasks that
+  // Authorize each output for the workers of the tasks that
   // consume it (the owner is always added by the orchestrator).
   int index = static_cast<int>(task_keys_.size()) - 1;
   for (const auto& [identifier, output] : function.outputs) {
@@ -607,6 +617,7 @@ RunResult World::Inspect() {
   result.failed_calls = failed_calls_;
   result.virtual_duration = now_;
   result.trace_hash = trace_hash_.Hex();
+  result.stop_reason = stop_reason_;
   const RequestContext owner = As(owner_.empty() ? scenario_.organizations.front().id : owner_);
 
   std::unordered_map<std::string, const pb::ComputeTask*> tasks_by_key;

@@ -5,7 +5,7 @@
 // Agents behave like Substra backends: they follow the channel's events,
 // start the TODO tasks they are the worker of, register the outputs their
 // function declares once the drawn duration has passed, then mark the task
-// DONE, or FAILED through a failure report when the draw says so. They only
+// DONE, or FAILED through a failure report when the draw decides so. They only
 // use the public API (orc::Api) of the target.
 #pragma once
 
@@ -57,7 +57,12 @@ struct RunResult {
   std::uint64_t events = 0;
   std::uint64_t api_calls = 0;
   std::uint64_t failed_calls = 0;  // calls that returned an error
-  Micros virtual_duration = 0;     // time of the last action
+  // Time of the last action, or the limit when the run was stopped by it.
+  Micros virtual_duration = 0;
+  // Why the run stopped before every agent was idle, or empty when it ran to
+  // the end: the scenario's max_virtual_seconds, or the bound on the number
+  // of simulated actions (100 million).
+  std::string stop_reason;
   std::string trace_hash;          // 16 hex digits
   std::vector<std::string> unmet_expectations;  // empty when all are met
 };

@@ -39,7 +39,21 @@ expect 2 'undefined-organization\.yaml:[0-9]+:[0-9]+: ' "$orcsim" check "$data/u
 expect 2 'syntax-error\.yaml:[0-9]+:[0-9]+' "$orcsim" check "$data/syntax-error.yaml"
 expect 2 'missing\.yaml: failed to open' "$orcsim" run "$work/missing.yaml"
 expect 2 'scenario is required' "$orcsim" run
-expect 2 '' "$orcsim" run "$source_dir/scenarios/mnist-fedavg.yaml" --seed not-a-number
+expect 2 'invalid --seed "not-a-number"' "$orcsim" run "$source_dir/scenarios/mnist-fedavg.yaml" --seed not-a-number
+expect 2 'invalid --seed "-1"' "$orcsim" run "$source_dir/scenarios/mnist-fedavg.yaml" --seed -1
+expect 2 'invalid --seed "9223372036854775808"' "$orcsim" run "$source_dir/scenarios/mnist-fedavg.yaml" --seed 9223372036854775808
+expect 0 'seed 9223372036854775807' "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --seed 9223372036854775807
+# Output paths are checked before the run.
+expect 2 '^orcsim: cannot create report folder .*: Not a directory$' \
+  "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --report "$source_dir/scenarios/mnist-fedavg.yaml"
+expect 2 '^orcsim: cannot write trace file .*: No such file or directory$' \
+  "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --trace "$work/missing/trace.txt"
+report_output=$("$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --report "$source_dir/scenarios/mnist-fedavg.yaml" 2>&1)
+grep -q 'plan status' <<<"$report_output" && { echo "FAIL: the run started despite a bad report path" >&2; failures=$((failures + 1)); } \
+  || passed=$((passed + 1))
+# A run cut short by max_virtual_seconds says so.
+sed 's/^expect:/max_virtual_seconds: 100\nexpect:/' "$source_dir/scenarios/cyclic.yaml" > "$work/short.yaml"
+expect 1 'run            stopped at max_virtual_seconds \(100\.000000 s\)' "$orcsim" run -q "$work/short.yaml"
 
 # A run that meets its expectations, with a trace and a report.
 expect 0 'expectations   met' "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" \
