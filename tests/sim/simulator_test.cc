@@ -14,6 +14,10 @@
 namespace orc::sim {
 namespace {
 
+// Every scenario shipped in scenarios/.
+const std::vector<std::string> kShippedScenarios = {"mnist-fedavg.yaml", "cyclic.yaml", "composite.yaml",
+                                                    "failure-cascade.yaml", "cancel-plan.yaml", "large-fedavg.yaml"};
+
 std::string ScenarioPath(const std::string& name) { return std::string(ORC_SOURCE_DIR) + "/scenarios/" + name; }
 
 std::vector<std::string> TraceOf(const Scenario& scenario, std::optional<std::uint64_t> seed = std::nullopt) {
@@ -78,8 +82,7 @@ TEST_P(ShippedScenarioTest, MeetsItsExpectations) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenarioTest,
-                         ::testing::Values("mnist-fedavg.yaml", "cyclic.yaml", "composite.yaml", "failure-cascade.yaml",
-                                           "cancel-plan.yaml", "large-fedavg.yaml"),
+                         ::testing::ValuesIn(kShippedScenarios),
                          [](const auto& test_info) {
                            std::string name = test_info.param.substr(0, test_info.param.find('.'));
                            std::replace(name.begin(), name.end(), '-', '_');
@@ -91,8 +94,7 @@ TEST(SimulatorTest, ShippedScenarioListIsComplete) {
   for (const auto& entry : std::filesystem::directory_iterator(std::string(ORC_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() == ".yaml") files.insert(entry.path().filename().string());
   }
-  std::set<std::string> tested = {"mnist-fedavg.yaml", "cyclic.yaml", "composite.yaml", "failure-cascade.yaml",
-                                  "cancel-plan.yaml", "large-fedavg.yaml"};
+  std::set<std::string> tested(kShippedScenarios.begin(), kShippedScenarios.end());
   EXPECT_EQ(files, tested) << "add new scenarios to ShippedScenarioTest";
 }
 
