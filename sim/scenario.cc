@@ -1152,7 +1152,17 @@ const Organization* ScenarioParser::CheckOrganizationReference(const Field& fiel
 const FunctionSpec* ScenarioParser::CheckFunctionReference(const Field& field) const {
   const std::string name = reader_.NonEmptyString(field);
   const FunctionSpec* function = scenario_.FindFunction(name);
-  if (function == nullptr) reader_.Fail(field, "function " + Quote(name) + " is not defined in functions");
+  if (function == nullptr) {
+    std::string problem = "function " + Quote(name) + " is not defined in functions";
+    const std::string& strategy = scenario_.plan.strategy;
+    std::vector<std::string> roles = StrategyRoles(strategy);
+    bool is_other_role = name == "train" || name == "aggregate" || name == "predict" || name == "test" ||
+                         name == "composite";
+    if (is_other_role && std::find(roles.begin(), roles.end(), name) == roles.end()) {
+      problem += ", and the " + strategy + " strategy has no " + Quote(name) + " role";
+    }
+    reader_.Fail(field, problem);
+  }
   return function;
 }
 

@@ -383,6 +383,18 @@ expect:
   plan_status: failed
 )";
 
+TEST(ScenarioParse, RoleMissingFromStrategyIsNamed) {
+  std::string text = kFedAvgScenario;
+  text.replace(text.find("strategy: fedavg"), 16, "strategy: cyclic");
+  text.replace(text.find("{function: train,"), 17, "{function: aggregate,");
+
+  const std::string message = ErrorMessage([&] { ParseScenario(text, "case.yaml"); });
+
+  EXPECT_NE(message.find("case.yaml:27:"), std::string::npos) << message;
+  EXPECT_NE(message.find("failures.inject[0].function"), std::string::npos) << message;
+  EXPECT_NE(message.find("the cyclic strategy has no \"aggregate\" role"), std::string::npos) << message;
+}
+
 TEST(ScenarioParse, FedAvgBaseIsValid) {
   EXPECT_EQ(ErrorMessage([] { ParseScenario(kFedAvgScenario, "base.yaml"); }), "");
 }
