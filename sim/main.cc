@@ -109,6 +109,7 @@ int Run(const std::string& path, const std::string& seed_text, const std::string
   if (trace.is_open()) options.trace_sink = [&trace](const std::string& line) { trace << line << '\n'; };
   options.progress = [&progress](int finished, int total, orc::Micros now) { progress.Update(finished, total, now); };
 
+  options.keep_store_after_run = true;  // orcsim exits right after the run
   orc::sim::RunResult result = orc::sim::RunInMemory(scenario, options);
   progress.Finish();
   if (trace.is_open()) trace.flush();

