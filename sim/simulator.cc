@@ -130,7 +130,9 @@ class World {
         clock_(clock),
         options_(options),
         rng_(options.seed.value_or(scenario.seed)),
-        plan_(BuildPlan(scenario)) {
+        plan_(BuildPlan(scenario)),
+        // The parser sets the owner; scenarios built in code may leave it empty.
+        owner_(scenario.plan.owner.empty() ? Aggregator(scenario) : scenario.plan.owner) {
     for (const Organization& org : scenario.organizations) {
       agents_.emplace(org.id, std::make_unique<Agent>(*this, org));
     }
@@ -425,8 +427,6 @@ void World::RegisterEverything() {
 
 void World::RegisterData(const DataSpec& data) {
   const std::string& org = data.organization;
-  owner_ = scenario_.plan.owner.empty() ? Aggregator(scenario_) : scenario_.plan.owner;
-
   pb::NewDataManager manager;
   manager.set_key(rng_.Uuid());
   manager.set_name("data of " + org);
@@ -499,7 +499,6 @@ pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
 }
 
 void World::RegisterPlanAndTasks() {
-  owner_ = scenario_.plan.owner.empty() ? Aggregator(scenario_) : scenario_.plan.owner;
   for (const FunctionSpec& spec : scenario_.functions) {
     pb::NewFunction function;
     function.set_key(rng_.Uuid());
