@@ -1,5 +1,5 @@
-// The orchestrator API as the core sees it: one method per RPC of the gRPC API
-// of Substra orchestrator 0.37.0, taking the RPC's request message and
+// The orchestrator API inside orc: one method per RPC of the gRPC API of
+// Substra orchestrator 0.37.0, taking the RPC's request message and
 // returning its response message or an Error.
 //
 // Every implementation answers the same way: the in-process core, a client of
@@ -26,8 +26,8 @@
 
 namespace orc {
 
-// Who calls and where: the MSP ID of the requesting organisation and the
-// channel the request operates in. Both are required by every call.
+// Caller of a request: the MSP ID of the requesting organisation and the
+// channel the request operates in. Every call requires both.
 struct RequestContext {
   std::string requester;
   std::string channel;

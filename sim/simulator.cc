@@ -192,6 +192,7 @@ class World {
   void RegisterData(const DataSpec& data);
   void RegisterPlanAndTasks();
   pb::NewComputeTask NewTask(const PlannedTask& planned);
+  void AddDataInputs(const FunctionSpec& function, const std::string& worker, pb::NewComputeTask& task);
   void DispatchEvents();
   void OnEvent(const pb::Event& event);
   void CancelPlan();
@@ -462,30 +463,17 @@ pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
   task.set_worker(planned.worker);
   (*task.mutable_metadata())["orcsim.task"] = planned.label;
   (*task.mutable_metadata())["orcsim.round"] = std::to_string(planned.round);
-  for (const auto& [identifier, input] : function.inputs) {
-    if (!planned.uses_data) break;
-    if (input.kind == "data_manager") {
-      pb::ComputeTaskInput* opener = task.add_inputs();
-      opener->set_identifier(identifier);
-      opener->set_asset_key(data_manager_keys_[planned.worker]);
-    }
-  }
-  for (const auto& [identifier, input] : function.inputs) {
-    if (!planned.uses_data || input.kind != "data_sample") continue;
-    for (const std::string& sample : sample_keys_[planned.worker]) {
-      pb::ComputeTaskInput* data = task.add_inputs();
-      data->set_identifier(identifier);
-      data->set_asset_key(sample);
-    }
-  }
+
+  if (planned.uses_data) AddDataInputs(function, planned.worker, task);
   for (const PlannedInput& input : planned.inputs) {
     pb::ComputeTaskInput* parent = task.add_inputs();
     parent->set_identifier(input.identifier);
     parent->mutable_parent_task_output()->set_parent_task_key(task_keys_.at(input.parent));
     parent->mutable_parent_task_output()->set_output_identifier(input.output);
   }
-  // Authorize each output for the workers of the tasks that
-  // consume it (the owner is always added by the orchestrator).
+
+  // Each output is authorized for the workers of the tasks that consume it
+  // (the orchestrator adds the owner).
   int index = static_cast<int>(task_keys_.size()) - 1;
   for (const auto& [identifier, output] : function.outputs) {
     pb::NewPermissions& permissions = *(*task.mutable_outputs())[identifier].mutable_permissions();
@@ -496,6 +484,25 @@ pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
     for (const std::string& consumer : consumers_[{index, identifier}]) permissions.add_authorized_ids(consumer);
   }
   return task;
+}
+
+// Adds the opener (the worker's data manager) and every sample of the
+// worker, under the identifiers the function declares for them.
+void World::AddDataInputs(const FunctionSpec& function, const std::string& worker, pb::NewComputeTask& task) {
+  for (const auto& [identifier, input] : function.inputs) {
+    if (input.kind != "data_manager") continue;
+    pb::ComputeTaskInput* opener = task.add_inputs();
+    opener->set_identifier(identifier);
+    opener->set_asset_key(data_manager_keys_[worker]);
+  }
+  for (const auto& [identifier, input] : function.inputs) {
+    if (input.kind != "data_sample") continue;
+    for (const std::string& sample : sample_keys_[worker]) {
+      pb::ComputeTaskInput* data = task.add_inputs();
+      data->set_identifier(identifier);
+      data->set_asset_key(sample);
+    }
+  }
 }
 
 void World::RegisterPlanAndTasks() {

@@ -51,7 +51,7 @@ expect 2 '^orcsim: cannot write trace file .*: No such file or directory$' \
 report_output=$("$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --report "$source_dir/scenarios/mnist-fedavg.yaml" 2>&1)
 grep -q 'plan status' <<<"$report_output" && { echo "FAIL: the run started despite a bad report path" >&2; failures=$((failures + 1)); } \
   || passed=$((passed + 1))
-# A run cut short by max_virtual_seconds says so.
+# A run cut short by max_virtual_seconds reports it.
 sed 's/^expect:/max_virtual_seconds: 100\nexpect:/' "$source_dir/scenarios/cyclic.yaml" > "$work/short.yaml"
 expect 1 'run            stopped at max_virtual_seconds \(100\.000000 s\)' "$orcsim" run -q "$work/short.yaml"
 
@@ -63,7 +63,7 @@ expect 0 'expectations   met' "$orcsim" run -q "$source_dir/scenarios/mnist-feda
 grep -q '"plan_status": "done"' "$work/report/summary.json" \
   && passed=$((passed + 1)) || { echo "FAIL: summary.json lacks the plan status" >&2; failures=$((failures + 1)); }
 
-# Unmet expectations: exit code 1, and the summary says which.
+# Unmet expectations: exit code 1, and the summary lists them.
 sed 's/tasks: {done: 35}/tasks: {done: 34}/' "$source_dir/scenarios/mnist-fedavg.yaml" > "$work/unmet.yaml"
 expect 1 'tasks\.done: expected 34, got 35' "$orcsim" run -q "$work/unmet.yaml"
 
