@@ -142,6 +142,28 @@ TEST(SimulatorTest, PerformancesCoverEveryRoundAndDataOrganization) {
   }
 }
 
+// With random failures, every run still ends: each task is finished or
+// waits behind a failed parent, and no call the agents make is rejected.
+TEST(SimulatorTest, RandomFailuresLeaveNoTaskRunning) {
+  for (const char* name : {"mnist-fedavg.yaml", "composite.yaml", "cyclic.yaml"}) {
+    Scenario scenario = LoadScenario(ScenarioPath(name));
+    scenario.expect = {};
+    for (FunctionSpec& function : scenario.functions) function.failure_probability = 0.05;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      RunOptions options;
+      options.seed = seed;
+      RunResult result = RunInMemory(scenario, options);
+      EXPECT_EQ(result.failed_calls, 0u) << name << " seed " << seed;
+      EXPECT_EQ(result.tasks_by_status["todo"], 0) << name << " seed " << seed;
+      EXPECT_EQ(result.tasks_by_status["doing"], 0) << name << " seed " << seed;
+      EXPECT_TRUE(result.stop_reason.empty()) << name << " seed " << seed;
+      bool failed = result.tasks_by_status["failed"] > 0;
+      EXPECT_EQ(result.plan_status, failed ? "failed" : "done") << name << " seed " << seed;
+      EXPECT_EQ(result.plan_running, result.tasks_by_status["waiting"] > 0) << name << " seed " << seed;
+    }
+  }
+}
+
 TEST(PlanBuilderTest, FedAvgRoundHasTrainAggregateAndEvaluation) {
   Scenario scenario = LoadScenario(ScenarioPath("mnist-fedavg.yaml"));
   scenario.plan.rounds = 1;
