@@ -2,7 +2,7 @@
 // Substra orchestrator 0.37.0, taking the RPC's request message and
 // returning its response message or an Error.
 //
-// Every implementation answers the same way: the in-process core, a client of
+// Every implementation behaves the same way: the in-process core, a client of
 // a remote server, the Fabric facade. The simulator and the bindings only
 // talk to this interface.
 #pragma once

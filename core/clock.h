@@ -18,7 +18,7 @@ class Clock {
   virtual Micros Now() = 0;
 };
 
-// A clock that only moves when told to. Each Now() returns the current value
+// A clock that moves only when the caller sets or advances it. Each Now() returns the current value
 // and then advances it by `step` (0 keeps it fixed).
 class ManualClock final : public Clock {
  public:

@@ -69,8 +69,8 @@ int GrpcStatusCode(ErrorKind kind) {
     case ErrorKind::kCannotDisableModel: return kInvalidArgument;
     case ErrorKind::kMissingTaskOutput: return kInvalidArgument;
     case ErrorKind::kIncompatibleKind: return kInvalidArgument;
-    // 0.37 has no mapping for these two and answers UNKNOWN; both describe a
-    // request that does not fit the current state, so orc answers
+    // 0.37 has no mapping for these two and returns UNKNOWN; both describe a
+    // request that does not fit the current state, so orc returns
     // FAILED_PRECONDITION. The message keeps the code for clients.
     case ErrorKind::kCannotDisableOutput: return kFailedPrecondition;
     case ErrorKind::kTerminatedComputePlan: return kFailedPrecondition;

@@ -67,8 +67,14 @@ std::optional<std::uint64_t> PositionFromEventId(std::string_view event_id) {
   if (event_id.size() != 36) return std::nullopt;
   std::uint64_t position = 0;
   for (char c : event_id.substr(24)) {
-    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (digit < 0) return std::nullopt;
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
     position = position * 16 + static_cast<std::uint64_t>(digit);
   }
   if (position == 0 || EventIdForPosition(position) != event_id) return std::nullopt;

@@ -64,8 +64,10 @@ class Transaction {
   virtual const std::string& channel() const = 0;
   // Transaction time: the timestamp of every record and event it writes.
   virtual Micros time() const = 0;
-  // Makes every write visible. Throws OrcError on failure, after which
-  // nothing of the transaction is visible. Called at most once.
+  // Makes every write permanent. Throws OrcError on failure, after which
+  // nothing of the transaction remains. Callers call it at most once. Other
+  // transactions may see the writes only after this one is destroyed: the
+  // memory store keeps its lock until then.
   virtual void Commit() = 0;
 
   // Organizations, in registration order.

@@ -10,7 +10,7 @@
 
 namespace orc::service {
 
-// Page size used when a request asks for 0.
+// Page size used when a request sets 0.
 inline constexpr std::uint32_t kDefaultPageSize = 50;
 
 // Parses a request's token and size. A token that is not a decimal offset
