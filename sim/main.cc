@@ -1,7 +1,8 @@
 // orcsim: plays federated-learning scenarios against the orchestrator core.
 //
-//   orcsim run SCENARIO [--seed N] [--trace FILE] [--report DIR] [--quiet]
+//   orcsim run SCENARIO [--seed N] [--target T] [--trace FILE] [--report DIR] [--quiet]
 //   orcsim check SCENARIO
+//   orcsim conformance [--target T] [--update]
 //
 // Exit codes: 0 success (and expectations met), 1 expectations not met,
 // 2 unusable input (command line, scenario file, output files).
@@ -17,9 +18,11 @@
 #include <fstream>
 #include <iostream>
 
+#include "sim/conformance.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
+#include "sim/target.h"
 
 namespace {
 
@@ -74,9 +77,23 @@ std::optional<std::uint64_t> ParseSeed(const std::string& text) {
   return seed;
 }
 
-int Run(const std::string& path, const std::string& seed_text, const std::string& trace_path,
-        const std::string& report_directory, bool quiet) {
+// Options of `orcsim run` beyond the scenario file.
+struct RunCommand {
+  std::string seed;
+  std::string trace_path;
+  std::string report_directory;
+  bool quiet = false;
+  std::string target = "memory";
+  std::string channel;
+  orc::sim::TargetOptions target_options;
+};
+
+int Run(const std::string& path, const RunCommand& command) {
+  const std::string& seed_text = command.seed;
+  const std::string& trace_path = command.trace_path;
+  const std::string& report_directory = command.report_directory;
   Scenario scenario = orc::sim::LoadScenario(path);
+  if (!command.channel.empty()) scenario.channel = command.channel;
   std::uint64_t effective_seed = scenario.seed;
   if (!seed_text.empty()) {
     std::optional<std::uint64_t> seed = ParseSeed(seed_text);
@@ -103,14 +120,30 @@ int Run(const std::string& path, const std::string& seed_text, const std::string
     }
   }
 
-  ProgressBar progress(!quiet && isatty(STDERR_FILENO) != 0);
+  // Opened before the run so that a bad target string fails at once.
+  std::unique_ptr<orc::sim::Target> target;
+  if (command.target != "memory") {
+    try {
+      target = orc::sim::OpenTarget(command.target, command.target_options);
+    } catch (const orc::sim::TargetError& error) {
+      std::cerr << "orcsim: " << error.what() << "\n";
+      return kExitUnusable;
+    }
+  }
+
+  ProgressBar progress(!command.quiet && isatty(STDERR_FILENO) != 0);
   orc::sim::RunOptions options;
   options.seed = effective_seed;
   if (trace.is_open()) options.trace_sink = [&trace](const std::string& line) { trace << line << '\n'; };
   options.progress = [&progress](int finished, int total, orc::Micros now) { progress.Update(finished, total, now); };
 
-  options.keep_store_after_run = true;  // orcsim exits right after the run
-  orc::sim::RunResult result = orc::sim::RunInMemory(scenario, options);
+  orc::sim::RunResult result;
+  if (target) {
+    result = orc::sim::RunScenario(scenario, target->api(), target->clock(), options);
+  } else {
+    options.keep_store_after_run = true;  // orcsim exits right after the run
+    result = orc::sim::RunInMemory(scenario, options);
+  }
   progress.Finish();
   if (trace.is_open()) trace.flush();
 
@@ -127,6 +160,18 @@ int Run(const std::string& path, const std::string& seed_text, const std::string
   return result.unmet_expectations.empty() ? kExitMet : kExitUnmet;
 }
 
+void AddTargetOptions(CLI::App& command, std::string& target, orc::sim::TargetOptions& options) {
+  command.add_option("--target", target, "Where to play: memory (in-process core) or grpc://HOST:PORT")
+      ->capture_default_str();
+  command.add_option("--tls-ca", options.tls_ca_path,
+                     "grpc:// targets: PEM file of the CA of the server certificate; enables TLS");
+  command.add_option("--tls-client-dir", options.tls_client_dir,
+                     "grpc:// targets: folder of MSPID.pem and MSPID.key client certificates, one per "
+                     "organisation, for mutual TLS");
+  command.add_option("--tls-server-name", options.tls_server_name,
+                     "grpc:// targets: host name to check the server certificate against");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,17 +179,31 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string scenario_path;
-  std::string seed;
-  std::string trace_path;
-  std::string report_directory;
-  bool quiet = false;
+  RunCommand run_command;
 
   CLI::App* run = app.add_subcommand("run", "Play a scenario and print its summary");
   run->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
-  run->add_option("--seed", seed, "Seed of the run, 0 to 2^63-1 (default: the scenario's seed)");
-  run->add_option("--trace", trace_path, "Write the trace, one line per API call, to this file");
-  run->add_option("--report", report_directory, "Write summary.json and performance.png into this folder");
-  run->add_flag("--quiet,-q", quiet, "Do not draw the progress bar");
+  run->add_option("--seed", run_command.seed, "Seed of the run, 0 to 2^63-1 (default: the scenario's seed)");
+  run->add_option("--trace", run_command.trace_path, "Write the trace, one line per API call, to this file");
+  run->add_option("--report", run_command.report_directory,
+                  "Write summary.json and performance.png into this folder");
+  run->add_flag("--quiet,-q", run_command.quiet, "Do not draw the progress bar");
+  AddTargetOptions(*run, run_command.target, run_command.target_options);
+  run->add_option("--channel", run_command.channel,
+                  "Channel of the run (default: the scenario's); a shared server needs a fresh one per run");
+
+  orc::sim::ConformanceOptions conformance_options;
+  CLI::App* conformance =
+      app.add_subcommand("conformance", "Run every scenario of a folder and compare the state digests with the "
+                                        "golden ones");
+  conformance->add_option("--scenarios", conformance_options.scenario_directory, "Folder of scenario files")
+      ->capture_default_str();
+  conformance->add_option("--golden", conformance_options.golden_path,
+                          "Golden digest file (default: SCENARIOS/golden-digests.txt)");
+  conformance->add_option("--filter", conformance_options.filter, "Run only the files whose name contains this");
+  conformance->add_flag("--update", conformance_options.update,
+                        "Write this run's digests to the golden file instead of comparing");
+  AddTargetOptions(*conformance, conformance_options.target, conformance_options.target_options);
 
   CLI::App* check = app.add_subcommand("check", "Validate a scenario file without running it");
   check->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
@@ -157,7 +216,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (run->parsed()) return Run(scenario_path, seed, trace_path, report_directory, quiet);
+    if (run->parsed()) return Run(scenario_path, run_command);
+    if (conformance->parsed()) return orc::sim::RunConformance(conformance_options, std::cout, std::cerr);
     Scenario scenario = orc::sim::LoadScenario(scenario_path);
     std::cout << scenario_path << ": valid scenario \"" << scenario.name << "\"\n";
     return kExitMet;
