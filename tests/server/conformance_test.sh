@@ -32,6 +32,18 @@ echo "server ready on $address"
 status=0
 "$orcsim" conformance --scenarios "$source_dir/scenarios" --target "grpc://$address" || status=$?
 
+# One run with a trace: the same trace hash through the server as in-process.
+scenario=$source_dir/scenarios/mnist-fedavg.yaml
+local_hash=$("$orcsim" run "$scenario" --seed 7 -q | awk '/^trace hash/ {print $3}')
+remote_hash=$("$orcsim" run "$scenario" --seed 7 -q --target "grpc://$address" --channel trace-check \
+  | awk '/^trace hash/ {print $3}')
+if [[ -z "$local_hash" || "$local_hash" != "$remote_hash" ]]; then
+  echo "trace hash differs: in-process '$local_hash', through the server '$remote_hash'"
+  status=1
+else
+  echo "trace hash $local_hash in-process and through the server"
+fi
+
 kill -TERM "$server_pid"
 for _ in $(seq 1 300); do
   kill -0 "$server_pid" 2>/dev/null || break

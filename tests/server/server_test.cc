@@ -155,6 +155,50 @@ TEST_F(ServerTest, ChannelPolicyRejectsUnknownOrganization) {
   EXPECT_TRUE(IsOk(client_->GetAllOrganizations(As(kOrg1, kOtherChannel), {})));
 }
 
+TEST(ChannelConfigTest, LoadsChannelsFromYaml) {
+  fs::path file = fs::temp_directory_path() / ("orc-channels-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << "channels:\n  mychannel: [MyOrg1MSP, MyOrg2MSP]\n  yourchannel:\n    - MyOrg1MSP\n";
+  server::ChannelPolicy policy = server::LoadChannelConfig(file.string());
+  fs::remove(file);
+  EXPECT_FALSE(policy.open());
+  EXPECT_TRUE(policy.Allows("mychannel", "MyOrg2MSP"));
+  EXPECT_TRUE(policy.Allows("yourchannel", "MyOrg1MSP"));
+  EXPECT_FALSE(policy.Allows("yourchannel", "MyOrg2MSP"));
+  EXPECT_FALSE(policy.Allows("otherchannel", "MyOrg1MSP"));
+  EXPECT_TRUE(policy.KnowsOrganization("MyOrg2MSP"));
+  EXPECT_FALSE(policy.KnowsOrganization("MyOrg3MSP"));
+}
+
+TEST(ChannelConfigTest, RejectsMalformedFiles) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"other: 1\n", "expected a mapping"},
+      {"channels:\n  mychannel: []\n", "needs a non-empty list"},
+      {"channels:\n  mychannel: [\"\"]\n", "not a non-empty string"},
+      {"channels: {}\n", "declares no channel"},
+  };
+  fs::path file = fs::temp_directory_path() / ("orc-channels-bad-" + std::to_string(getpid()) + ".yaml");
+  for (const auto& [content, message] : cases) {
+    std::ofstream(file) << content;
+    try {
+      server::LoadChannelConfig(file.string());
+      ADD_FAILURE() << "accepted: " << content;
+    } catch (const std::runtime_error& error) {
+      EXPECT_NE(std::string(error.what()).find(message), std::string::npos) << error.what();
+    }
+  }
+  fs::remove(file);
+  EXPECT_THROW(server::LoadChannelConfig(file.string()), std::runtime_error);
+}
+
+TEST(ChannelConfigTest, ParsesChannelOption) {
+  server::ChannelPolicy policy;
+  server::AddChannelSpec(policy, "mychannel=MyOrg1MSP,MyOrg2MSP");
+  EXPECT_TRUE(policy.Allows("mychannel", "MyOrg2MSP"));
+  for (const char* bad : {"mychannel", "=MyOrg1MSP", "mychannel=", "mychannel=MyOrg1MSP,,MyOrg2MSP"}) {
+    EXPECT_THROW(server::AddChannelSpec(policy, bad), std::runtime_error) << bad;
+  }
+}
+
 TEST_F(ServerTest, ErrorKindsMapToStatusCodes) {
   StartServer();
   auto organizations = pb::OrganizationService::NewStub(channel_);
