@@ -74,8 +74,11 @@ void CivilFromDays(std::int64_t days, int* year, int* month, int* day) {
 }
 
 py::object TimestampToPython(const gpb::Message& message) {
-  gpb::Timestamp timestamp;
-  timestamp.CopyFrom(message);
+  // Generated messages are gpb::Timestamp itself; a dynamic message is copied.
+  gpb::Timestamp copy;
+  const auto* generated = dynamic_cast<const gpb::Timestamp*>(&message);
+  if (generated == nullptr) copy.CopyFrom(message);
+  const gpb::Timestamp& timestamp = generated != nullptr ? *generated : copy;
   std::int64_t seconds = timestamp.seconds();
   std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   std::int64_t second_of_day = seconds - days * 86400;
@@ -172,8 +175,11 @@ py::object MapToPython(const gpb::Message& message, const gpb::Reflection& refle
   // Map order is unspecified in protobuf: string keys are sorted so that the
   // same message always gives the same dict.
   if (key_field->cpp_type() == gpb::FieldDescriptor::CPPTYPE_STRING) {
-    std::sort(entries.begin(), entries.end(), [key_field](const gpb::Message* a, const gpb::Message* b) {
-      return a->GetReflection()->GetString(*a, key_field) < b->GetReflection()->GetString(*b, key_field);
+    std::string scratch_a;
+    std::string scratch_b;
+    std::sort(entries.begin(), entries.end(), [&](const gpb::Message* a, const gpb::Message* b) {
+      return a->GetReflection()->GetStringReference(*a, key_field, &scratch_a) <
+             b->GetReflection()->GetStringReference(*b, key_field, &scratch_b);
     });
   }
   py::dict result;
