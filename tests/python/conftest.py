@@ -27,7 +27,7 @@ def address(name: str) -> Dict[str, str]:
 
 class Federation:
     """Three organisations: MyOrg1MSP owns the function and the plan,
-    MyOrg2MSP holds a data manager with two samples and trains."""
+    MyOrg2MSP has a data manager with two samples and trains."""
 
     def __init__(self, ledger: orc.Ledger) -> None:
         self.ledger = ledger

@@ -114,7 +114,8 @@ def test_tasks_and_actions(federation: Federation) -> None:
     assert federation.org1.is_plan_running(key=federation.plan["key"]) == {"is_running": True}
     inputs = org2.get_task_input_assets(compute_task_key=first["key"])["assets"]
     assert [asset["identifier"] for asset in inputs] == ["opener", "datasamples", "datasamples"]
-    assert "data_manager" in inputs[0] and "data_sample" in inputs[1]
+    assert "data_manager" in inputs[0]
+    assert "data_sample" in inputs[1]
 
     todo = org2.query_tasks(filter={"status": "STATUS_DOING", "worker": "MyOrg2MSP"})["tasks"]
     assert [task["key"] for task in todo] == [first["key"]]

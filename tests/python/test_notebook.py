@@ -24,7 +24,8 @@ def test_notebook_is_committed_without_outputs() -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
+            assert cell.outputs == []
+            assert cell.execution_count is None
 
 
 def test_notebook_runs_and_shows_performance_table(tmp_path) -> None:
@@ -37,7 +38,8 @@ def test_notebook_runs_and_shows_performance_table(tmp_path) -> None:
     assert len(tables) == 1
     table = outputs_of(tables[0])
     assert "<table" in table
-    assert "organization" in table and "round" in table
+    assert "organization" in table
+    assert "round" in table
     for hospital in ("HospitalAMSP", "HospitalBMSP", "HospitalCMSP"):
         assert hospital in table
     assert all(f"\n{round_number} " in tables[0].outputs[0]["data"]["text/plain"] for round_number in range(1, 6))

@@ -71,7 +71,8 @@ def test_result_fields() -> None:
     assert result.task_count == 35
     assert result.plan_running is False
     assert result.stop_reason is None
-    assert result.api_calls > 0 and result.failed_calls == 0
+    assert result.api_calls > 0
+    assert result.failed_calls == 0
     assert result.virtual_duration > 0
     assert len(result.trace_hash) == 16
     summary = json.loads(result.summary_json())
@@ -148,7 +149,8 @@ def test_run_against_ledger_keeps_assets(orcsim: str) -> None:
 def test_progress_callback_and_report(tmp_path: Path) -> None:
     calls = []
     result = orc.run_scenario(small_fedavg(), progress=lambda finished, total, now: calls.append((finished, total)))
-    assert calls and calls[0][1] == result.task_count
+    assert calls
+    assert calls[0][1] == result.task_count
     result.write_report(tmp_path / "report")
     assert (tmp_path / "report" / "performance.png").stat().st_size > 0
     assert json.loads((tmp_path / "report" / "summary.json").read_text())["trace_hash"] == result.trace_hash

@@ -78,7 +78,7 @@ class IncompatibleTaskStatusError(OrcError):
 
 
 class CannotDisableModelError(OrcError):
-    """Kept for completeness: 0.37.0 never raises it."""
+    """Kept for completeness: neither 0.37.0 nor the orc core raises it."""
 
     kind, code, grpc_status = "ErrCannotDisableModel", "OE0105", 3
 
