@@ -21,10 +21,10 @@ class Ledger {
   Target& target() { return *target_; }
   const std::string& channel() const { return channel_; }
 
-  // Serialises access to the target: the memory store and the clock are not
-  // shared between threads. Taken with the GIL held; when a scenario run in
-  // another thread holds it, waits with the GIL released so that the run's
-  // progress callback can take the GIL.
+  // Serialises access to the target, because the memory store and the clock
+  // are not thread-safe. Callers hold the GIL. When a scenario run in another
+  // thread holds the lock, Lock() waits with the GIL released so that the
+  // run's progress callback can take the GIL.
   std::unique_lock<std::mutex> Lock();
 
  private:
