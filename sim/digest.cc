@@ -43,26 +43,26 @@ void NormalizeTimestamps(gp::Message& message) {
   }
 }
 
-// Deterministic bytes of a message with its timestamps normalized.
-std::string CanonicalBytes(const gp::Message& message) {
-  std::unique_ptr<gp::Message> copy(message.New());
-  copy->CopyFrom(message);
-  NormalizeTimestamps(*copy);
+// Deterministic bytes of a message, after normalizing its timestamps in
+// place.
+std::string CanonicalBytes(gp::Message& message) {
+  NormalizeTimestamps(message);
   std::string bytes;
   {
     gp::io::StringOutputStream stream(&bytes);
     gp::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&coded);
+    message.SerializeToCodedStream(&coded);
   }
   return bytes;
 }
 
 class Collector {
  public:
-  // Adds one record under `kind`. Records are sorted before hashing, so the
-  // order in which a target lists them does not matter.
-  void Add(const std::string& kind, const gp::Message& message) {
+  // Adds one record under `kind`, normalizing the message's timestamps in
+  // place. Records are sorted before hashing, so the order in which a
+  // target lists them does not matter.
+  void Add(const std::string& kind, gp::Message& message) {
     records_.push_back(kind + '\0' + CanonicalBytes(message));
     ++counts_[kind];
   }
@@ -102,7 +102,7 @@ std::optional<Error> ReadAllPages(Param param, Query query, Add add) {
   while (true) {
     auto page = query(param);
     if (!page.ok()) return page.error();
-    add(*page);
+    add(page.value());
     if (page->next_page_token().empty()) return std::nullopt;
     param.set_page_token(page->next_page_token());
   }
@@ -116,20 +116,20 @@ Result<StateDigest> DigestState(Api& api, const RequestContext& context) {
 
   auto organizations = api.GetAllOrganizations(context, {});
   if (!organizations.ok()) return organizations.error();
-  for (const auto& organization : organizations->organizations()) collector.Add("organizations", organization);
+  for (auto& organization : *organizations->mutable_organizations()) collector.Add("organizations", organization);
 
   error = ReadAllPages(
       pb::QueryFunctionsParam{}, [&](const auto& param) { return api.QueryFunctions(context, param); },
-      [&](const auto& page) {
-        for (const auto& function : page.functions()) collector.Add("functions", function);
+      [&](auto& page) {
+        for (auto& function : *page.mutable_functions()) collector.Add("functions", function);
       });
   if (error) return *error;
 
   std::vector<std::string> data_manager_keys;
   error = ReadAllPages(
       pb::QueryDataManagersParam{}, [&](const auto& param) { return api.QueryDataManagers(context, param); },
-      [&](const auto& page) {
-        for (const auto& data_manager : page.data_managers()) {
+      [&](auto& page) {
+        for (auto& data_manager : *page.mutable_data_managers()) {
           collector.Add("data_managers", data_manager);
           data_manager_keys.push_back(data_manager.key());
         }
@@ -140,30 +140,30 @@ Result<StateDigest> DigestState(Api& api, const RequestContext& context) {
     param.set_key(key);
     auto dataset = api.GetDataset(context, param);
     if (!dataset.ok()) return dataset.error();
-    collector.Add("datasets", *dataset);
+    collector.Add("datasets", dataset.value());
   }
 
   error = ReadAllPages(
       pb::QueryDataSamplesParam{}, [&](const auto& param) { return api.QueryDataSamples(context, param); },
-      [&](const auto& page) {
-        for (const auto& sample : page.data_samples()) collector.Add("data_samples", sample);
+      [&](auto& page) {
+        for (auto& sample : *page.mutable_data_samples()) collector.Add("data_samples", sample);
       });
   if (error) return *error;
 
   error = ReadAllPages(
       pb::QueryPlansParam{}, [&](const auto& param) { return api.QueryPlans(context, param); },
-      [&](const auto& page) {
-        for (const auto& plan : page.plans()) collector.Add("compute_plans", plan);
+      [&](auto& page) {
+        for (auto& plan : *page.mutable_plans()) collector.Add("compute_plans", plan);
       });
   if (error) return *error;
 
   std::vector<std::pair<std::string, int>> tasks;  // key, status
   error = ReadAllPages(
       pb::QueryTasksParam{}, [&](const auto& param) { return api.QueryTasks(context, param); },
-      [&](const auto& page) {
-        for (const auto& task : page.tasks()) {
-          collector.Add("compute_tasks", task);
+      [&](auto& page) {
+        for (auto& task : *page.mutable_tasks()) {
           tasks.emplace_back(task.key(), task.status());
+          collector.Add("compute_tasks", task);
         }
       });
   if (error) return *error;
@@ -172,14 +172,14 @@ Result<StateDigest> DigestState(Api& api, const RequestContext& context) {
     param.set_compute_task_key(key);
     auto models = api.GetComputeTaskOutputModels(context, param);
     if (!models.ok()) return models.error();
-    for (const auto& model : models->models()) collector.Add("models", model);
+    for (auto& model : *models->mutable_models()) collector.Add("models", model);
     if (status == pb::STATUS_FAILED) {
       pb::GetFailureReportParam report_param;
       report_param.set_compute_task_key(key);
       auto report = api.GetFailureReport(context, report_param);
       // A task can fail without a report: when it failed by ApplyTaskAction.
       if (report.ok()) {
-        collector.Add("failure_reports", *report);
+        collector.Add("failure_reports", report.value());
       } else if (report.error().kind() != ErrorKind::kNotFound) {
         return report.error();
       }
@@ -188,15 +188,15 @@ Result<StateDigest> DigestState(Api& api, const RequestContext& context) {
 
   error = ReadAllPages(
       pb::QueryPerformancesParam{}, [&](const auto& param) { return api.QueryPerformances(context, param); },
-      [&](const auto& page) {
-        for (const auto& performance : page.performances()) collector.Add("performances", performance);
+      [&](auto& page) {
+        for (auto& performance : *page.mutable_performances()) collector.Add("performances", performance);
       });
   if (error) return *error;
 
   error = ReadAllPages(
       pb::QueryEventsParam{}, [&](const auto& param) { return api.QueryEvents(context, param); },
-      [&](const auto& page) {
-        for (pb::Event event : page.events()) {
+      [&](auto& page) {
+        for (pb::Event& event : *page.mutable_events()) {
           // Ids are random in 0.37 and positional in orc; the channel is the
           // run's. Neither is state.
           event.clear_id();
