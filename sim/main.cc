@@ -1,6 +1,7 @@
 // orcsim: plays federated-learning scenarios against the orchestrator core.
 //
 //   orcsim run SCENARIO [--seed N] [--trace FILE] [--report DIR] [--quiet]
+//              [--target memory|postgres://...] [--reset-database]
 //   orcsim check SCENARIO
 //
 // Exit codes: 0 success (and expectations met), 1 expectations not met,
@@ -20,6 +21,7 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
+#include "sim/target.h"
 
 namespace {
 
@@ -75,7 +77,7 @@ std::optional<std::uint64_t> ParseSeed(const std::string& text) {
 }
 
 int Run(const std::string& path, const std::string& seed_text, const std::string& trace_path,
-        const std::string& report_directory, bool quiet) {
+        const std::string& report_directory, bool quiet, const orc::sim::TargetOptions& target) {
   Scenario scenario = orc::sim::LoadScenario(path);
   std::uint64_t effective_seed = scenario.seed;
   if (!seed_text.empty()) {
@@ -110,7 +112,14 @@ int Run(const std::string& path, const std::string& seed_text, const std::string
   options.progress = [&progress](int finished, int total, orc::Micros now) { progress.Update(finished, total, now); };
 
   options.keep_store_after_run = true;  // orcsim exits right after the run
-  orc::sim::RunResult result = orc::sim::RunInMemory(scenario, options);
+  orc::sim::RunResult result;
+  try {
+    result = orc::sim::RunOnTarget(scenario, options, target);
+  } catch (const orc::sim::TargetError& error) {
+    progress.Finish();
+    std::cerr << "orcsim: " << error.what() << "\n";
+    return kExitUnusable;
+  }
   progress.Finish();
   if (trace.is_open()) trace.flush();
 
@@ -138,6 +147,7 @@ int main(int argc, char** argv) {
   std::string trace_path;
   std::string report_directory;
   bool quiet = false;
+  orc::sim::TargetOptions target;
 
   CLI::App* run = app.add_subcommand("run", "Play a scenario and print its summary");
   run->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
@@ -145,6 +155,10 @@ int main(int argc, char** argv) {
   run->add_option("--trace", trace_path, "Write the trace, one line per API call, to this file");
   run->add_option("--report", report_directory, "Write summary.json and performance.png into this folder");
   run->add_flag("--quiet,-q", quiet, "Do not draw the progress bar");
+  run->add_option("--target", target.target,
+                  "Store of the in-process core: memory (default) or a postgres:// URL");
+  run->add_flag("--reset-database", target.reset_database,
+                "With a postgres:// target: delete the rows of orc's tables (every channel) before the run");
 
   CLI::App* check = app.add_subcommand("check", "Validate a scenario file without running it");
   check->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
@@ -157,7 +171,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (run->parsed()) return Run(scenario_path, seed, trace_path, report_directory, quiet);
+    if (run->parsed()) return Run(scenario_path, seed, trace_path, report_directory, quiet, target);
     Scenario scenario = orc::sim::LoadScenario(scenario_path);
     std::cout << scenario_path << ": valid scenario \"" << scenario.name << "\"\n";
     return kExitMet;

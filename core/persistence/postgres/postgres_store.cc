@@ -1070,8 +1070,11 @@ PostgresStore::PostgresStore(const std::string& url, PostgresStoreOptions option
     connection = std::make_unique<pqxx::connection>(url_);
     pqxx::nontransaction session(*connection);
     session.exec("SET search_path TO " + session.quote_name(options_.schema));
+  } catch (const pqxx::broken_connection& error) {
+    Fail(ErrorKind::kUnavailable, "cannot connect to PostgreSQL at " + postgres_internal::RedactUrl(url_) + ": " +
+                                      postgres_internal::FirstLine(error.what()));
   } catch (...) {
-    postgres_internal::RethrowDatabaseError("connect to " + postgres_internal::RedactUrl(url_), nullptr);
+    postgres_internal::RethrowDatabaseError("connection setup", nullptr);
   }
   try {
     postgres_internal::ApplyMigrations(*connection, options_.schema);
