@@ -52,7 +52,7 @@ struct Statement {
 };
 
 // Every fixed statement, prepared on each pooled connection. $1 is always the
-// channel, except for the event counter.
+// channel.
 constexpr Statement kStatements[] = {
     {"organization_get", "SELECT asset FROM orc_organizations WHERE channel = $1 AND id = $2"},
     {"organization_all", "SELECT asset FROM orc_organizations WHERE channel = $1 ORDER BY seq"},
@@ -159,16 +159,10 @@ constexpr Statement kStatements[] = {
     {"failure_report_add",
      "INSERT INTO orc_failure_reports (channel, task_key, asset) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"},
 
-    {"event_counter_lock", "SELECT last_position FROM orc_event_counter FOR UPDATE"},
-    {"event_counter_set", "UPDATE orc_event_counter SET last_position = $1"},
-    {"event_add",
-     "INSERT INTO orc_events (position, channel, asset_key, asset_kind, event_kind, timestamp, metadata, body)"
-     " VALUES ($2, $1, $3, $4, $5, $6, jsonb_object($7::text[]), $8)"},
     {"event_after",
      "SELECT position, timestamp, body FROM orc_events WHERE channel = $1 AND position > $2"
      " ORDER BY position LIMIT $3"},
     {"event_exists", "SELECT EXISTS (SELECT 1 FROM orc_events WHERE channel = $1 AND position = $2)"},
-    {"event_notify", "SELECT pg_notify($1, $2)"},
 };
 
 }  // namespace
@@ -184,6 +178,13 @@ class ConnectionPool {
   std::unique_ptr<pqxx::connection> Open() const {
     try {
       auto connection = std::make_unique<pqxx::connection>(url_);
+      // Transactions are plain BEGIN and COMMIT statements (see
+      // PostgresTransaction), so a connection that libpqxx silently reopened
+      // would run the rest of a request outside its transaction.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
       {
         pqxx::nontransaction session(*connection);
         session.exec("SET search_path TO " + session.quote_name(schema_));
@@ -376,14 +377,25 @@ std::vector<std::shared_ptr<const Record>> AllOf(const pqxx::result& rows) {
   return records;
 }
 
-// The serialised body of an event: the API form without id, channel and
-// timestamp, which have columns of their own.
-pqxx::binarystring EncodeEventBody(const StoredEvent& event) {
+// The serialised body of an event, as a bytea literal in hex form: the API
+// form of the event without id, channel and timestamp, which have columns
+// of their own.
+std::string EventBodyLiteral(const StoredEvent& event) {
   pb::Event proto;
   FillProto(event, "", &proto);
   proto.clear_id();
   proto.clear_timestamp();
-  return Encode(proto);
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes)) Fail(ErrorKind::kInternal, "failed to serialise an event");
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string literal = "'\\x";
+  literal.reserve(literal.size() + 2 * bytes.size() + 8);
+  for (unsigned char byte : bytes) {
+    literal += kDigits[byte >> 4];
+    literal += kDigits[byte & 0xf];
+  }
+  literal += "'::bytea";
+  return literal;
 }
 
 StoredEventPtr DecodeEvent(const pqxx::row& row) {
@@ -566,6 +578,27 @@ class PostgresTransaction final : public Transaction {
     }
   }
 
+  // Runs a statement without parameters: several statements separated by
+  // semicolons go to the server in one round trip.
+  void ExecText(std::string_view operation, const std::string& sql) {
+    try {
+      work_->exec(sql);
+    } catch (...) {
+      RethrowDatabaseError(operation, &lease_);
+    }
+  }
+
+  // Returns the SQL that locks the event counter, hands the next positions
+  // to the pending events and inserts them, or an empty string when no event
+  // is pending.
+  std::string TakePendingEventsSql();
+
+  // Inserts the pending events, so that a read in this transaction sees them.
+  void FlushEvents() {
+    const std::string sql = TakePendingEventsSql();
+    if (!sql.empty()) ExecText("event insertion", sql);
+  }
+
   // Throws OrcError(kInternal) unless the transaction may write.
   void RequireWritable(std::string_view operation) const;
 
@@ -585,14 +618,21 @@ class PostgresTransaction final : public Transaction {
   void UpdateRecord(const std::string& table, const Record& record);
 
   Lease lease_;
-  std::unique_ptr<pqxx::dbtransaction> work_;
+  // Statements run on the connection as they are. A read-write transaction
+  // sends BEGIN and COMMIT itself, which saves a round trip at each end, and
+  // a read-only one runs each statement on its own: with READ COMMITTED,
+  // each statement sees what was committed before it started either way.
+  std::unique_ptr<pqxx::nontransaction> work_;
   std::string channel_;
   Micros time_;
   TransactionMode mode_;
   bool committed_ = false;
-  // Last position handed out, once this transaction holds the counter lock.
-  std::optional<std::uint64_t> last_position_;
-  bool added_events_ = false;
+  // True from the BEGIN until the COMMIT or ROLLBACK.
+  bool open_ = false;
+  // VALUES rows of the events added and not inserted yet. Events are
+  // inserted in one statement at COMMIT, or before a read of events.
+  std::vector<std::string> pending_event_rows_;
+  bool inserted_events_ = false;
   std::string notification_channel_;
 };
 
@@ -611,46 +651,82 @@ PostgresTransaction::PostgresTransaction(ConnectionPool& pool, WriterLocking loc
       mode_(mode),
       notification_channel_(NotificationChannel(pool.schema())) {
   try {
-    if (mode == TransactionMode::kReadOnly) {
-      work_ = std::make_unique<pqxx::transaction<pqxx::read_committed, pqxx::read_only>>(lease_.connection());
-      return;
-    }
-    work_ = std::make_unique<pqxx::transaction<pqxx::serializable>>(lease_.connection());
+    work_ = std::make_unique<pqxx::nontransaction>(lease_.connection());
+    if (mode == TransactionMode::kReadOnly) return;
+    std::string begin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
     if (locking == WriterLocking::kAtBegin) {
       // LOCK TABLE takes no snapshot, so the snapshot of the first query that
-      // follows already sees every transaction that held the lock before.
-      work_->exec("LOCK TABLE orc_event_counter IN EXCLUSIVE MODE");
+      // follows includes every transaction that held the lock before.
+      begin += "; LOCK TABLE orc_event_counter IN EXCLUSIVE MODE";
     }
+    open_ = true;
+    work_->exec(begin);
   } catch (...) {
-    work_.reset();
     RethrowDatabaseError("BEGIN", &lease_);
   }
 }
 
 PostgresTransaction::~PostgresTransaction() {
   try {
-    // Destroying an open libpqxx transaction rolls it back.
-    work_.reset();
+    if (open_ && !committed_) work_->exec("ROLLBACK");
   } catch (const std::exception&) {
     lease_.MarkBroken();
   }
+  work_.reset();
 }
 
 void PostgresTransaction::Commit() {
   assert(!committed_ && "Commit() called twice on one transaction");
   if (committed_) return;
+  if (mode_ == TransactionMode::kReadOnly) {
+    committed_ = true;
+    return;
+  }
+  std::string sql = TakePendingEventsSql();
+  if (inserted_events_) {
+    // Delivered to listeners when, and only if, the transaction commits.
+    // The payload is "<last position> <channel>".
+    sql += "SELECT pg_notify(" + work_->quote(notification_channel_) +
+           ", (SELECT last_position FROM orc_event_counter)::text || ' ' || " + work_->quote(channel_) + "); ";
+  }
+  sql += "COMMIT";
   try {
-    if (last_position_ && added_events_) {
-      work_->exec_prepared("event_counter_set", static_cast<std::int64_t>(*last_position_));
-      // Delivered to listeners when, and only if, the transaction commits.
-      work_->exec_prepared("event_notify", notification_channel_,
-                           std::to_string(*last_position_) + " " + channel_);
-    }
-    work_->commit();
+    work_->exec(sql);
+  } catch (const pqxx::broken_connection& error) {
+    lease_.MarkBroken();
+    Fail(ErrorKind::kUnavailable,
+         "PostgreSQL COMMIT failed: the connection was lost, so whether the request was applied is unknown: " +
+             FirstLine(error.what()));
   } catch (...) {
     RethrowDatabaseError("COMMIT", &lease_);
   }
   committed_ = true;
+}
+
+std::string PostgresTransaction::TakePendingEventsSql() {
+  if (pending_event_rows_.empty()) return {};
+  const std::string count = std::to_string(pending_event_rows_.size());
+  // Updating the counter row locks it until the transaction ends, so no
+  // other writer hands out positions in between. Under SERIALIZABLE, a
+  // writer whose snapshot predates another writer's commit fails here with
+  // a serialization failure instead of reusing positions.
+  std::string sql = "WITH counter AS (UPDATE orc_event_counter SET last_position = last_position + " + count +
+                    " RETURNING last_position - " + count +
+                    " AS base) "
+                    "INSERT INTO orc_events (position, channel, asset_key, asset_kind, event_kind, timestamp, "
+                    "metadata, body) "
+                    "SELECT counter.base + e.number, " +
+                    work_->quote(channel_) +
+                    ", e.asset_key, e.asset_kind, e.event_kind, e.timestamp, e.metadata, e.body "
+                    "FROM counter CROSS JOIN (VALUES ";
+  for (std::size_t i = 0; i < pending_event_rows_.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += "(" + std::to_string(i + 1) + ", " + pending_event_rows_[i] + ")";
+  }
+  sql += ") AS e (number, asset_key, asset_kind, event_kind, timestamp, metadata, body); ";
+  pending_event_rows_.clear();
+  inserted_events_ = true;
+  return sql;
 }
 
 void PostgresTransaction::RequireWritable(std::string_view operation) const {
@@ -916,21 +992,17 @@ void PostgresTransaction::AddFailureReport(FailureReportPtr report) {
 
 void PostgresTransaction::AddEvent(EventDraft event) {
   RequireWritable("AddEvent");
-  if (!last_position_) {
-    // The row lock lasts until the transaction ends, so no other writer can
-    // hand out positions before this one commits or rolls back.
-    last_position_ = Exec("event_counter_lock")[0][0].as<std::uint64_t>();
-  }
-  const std::uint64_t position = *last_position_ + 1;
-  StoredEvent stored{position, {}, time_, std::move(event)};
-  Exec("event_add", channel_, static_cast<std::int64_t>(position), stored.body.asset_key,
-       static_cast<int>(stored.body.asset_kind), static_cast<int>(stored.body.event_kind), time_,
-       MetadataLiteral(stored.body.metadata), EncodeEventBody(stored));
-  last_position_ = position;
-  added_events_ = true;
+  const StoredEvent stored{0, {}, time_, std::move(event)};
+  const EventDraft& body = stored.body;
+  pending_event_rows_.push_back(work_->quote(body.asset_key) + ", " + std::to_string(static_cast<int>(body.asset_kind)) +
+                                ", " + std::to_string(static_cast<int>(body.event_kind)) + ", " +
+                                std::to_string(time_) + "::bigint, jsonb_object(" +
+                                work_->quote(MetadataLiteral(body.metadata)) + "::text[]), " +
+                                EventBodyLiteral(stored));
 }
 
 Page<StoredEventPtr> PostgresTransaction::QueryEvents(PageRequest page, const EventFilter& filter) {
+  FlushEvents();
   std::vector<std::string> parameters = {channel_};
   std::string sql = "SELECT position, timestamp, body FROM orc_events WHERE channel = $1";
   auto next = [&parameters](std::string value) {
@@ -965,6 +1037,7 @@ Page<StoredEventPtr> PostgresTransaction::QueryEvents(PageRequest page, const Ev
 std::vector<StoredEventPtr> PostgresTransaction::ReadEventsAfter(std::uint64_t after_position, std::size_t limit) {
   std::vector<StoredEventPtr> events;
   if (limit == 0) return events;
+  FlushEvents();
   const auto capped_limit =
       static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
   const auto after = static_cast<std::int64_t>(
@@ -978,6 +1051,7 @@ std::vector<StoredEventPtr> PostgresTransaction::ReadEventsAfter(std::uint64_t a
 std::optional<std::uint64_t> PostgresTransaction::FindEventPosition(std::string_view event_id) {
   std::optional<std::uint64_t> position = PositionFromEventId(event_id);
   if (!position) return std::nullopt;
+  FlushEvents();
   if (!Exec("event_exists", channel_, static_cast<std::int64_t>(*position))[0][0].as<bool>()) return std::nullopt;
   return position;
 }
