@@ -252,10 +252,10 @@ TEST_P(PostgresConcurrencyTest, AgentsFinishPlanConsistently) {
 
 INSTANTIATE_TEST_SUITE_P(WriterLocking, PostgresConcurrencyTest,
                          ::testing::Values(persistence::WriterLocking::kAtBegin,
-                                           persistence::WriterLocking::kAtFirstEvent),
+                                           persistence::WriterLocking::kAtEventInsert),
                          [](const auto& param_info) {
                            return param_info.param == persistence::WriterLocking::kAtBegin ? "AtBegin"
-                                                                                           : "AtFirstEvent";
+                                                                                           : "AtEventInsert";
                          });
 
 }  // namespace

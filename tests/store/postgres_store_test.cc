@@ -132,7 +132,7 @@ TEST_F(PostgresStoreTest, ResetDeletesEveryChannel) {
 
 TEST_F(PostgresStoreTest, ConcurrentWritersConflict) {
   PostgresStoreOptions options;
-  options.writer_locking = WriterLocking::kAtFirstEvent;
+  options.writer_locking = WriterLocking::kAtEventInsert;
   ScratchPostgresStore scratch(options);
   PostgresStore& store = scratch.store();
 

@@ -195,7 +195,7 @@ class ConnectionPool {
       Fail(ErrorKind::kUnavailable,
            "cannot connect to PostgreSQL at " + RedactUrl(url_) + ": " + FirstLine(error.what()));
     } catch (const pqxx::sql_error& error) {
-      Fail(ErrorKind::kInternal, "cannot set up a PostgreSQL connection: " + FirstLine(error.what()));
+      Fail(ErrorKind::kInternal, "failed to set up a PostgreSQL connection: " + FirstLine(error.what()));
     }
   }
 
@@ -305,7 +305,7 @@ class Lease {
 
 pqxx::binarystring Encode(const google::protobuf::MessageLite& message) {
   std::string bytes;
-  if (!message.SerializeToString(&bytes)) Fail(ErrorKind::kInternal, "cannot serialise a " + message.GetTypeName());
+  if (!message.SerializeToString(&bytes)) Fail(ErrorKind::kInternal, "failed to serialise a " + message.GetTypeName());
   return pqxx::binarystring(bytes);
 }
 
@@ -314,7 +314,7 @@ std::shared_ptr<const Record> Decode(const pqxx::field& field) {
   pqxx::binarystring bytes(field);
   auto record = std::make_shared<Record>();
   if (!record->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    Fail(ErrorKind::kByteArray, "cannot decode a stored " + record->GetTypeName());
+    Fail(ErrorKind::kByteArray, "failed to decode a stored " + record->GetTypeName());
   }
   return record;
 }
@@ -403,7 +403,7 @@ StoredEventPtr DecodeEvent(const pqxx::row& row) {
   pqxx::binarystring bytes(row[2]);
   pb::Event proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    Fail(ErrorKind::kByteArray, "cannot decode the stored event at position " + std::to_string(position));
+    Fail(ErrorKind::kByteArray, "failed to decode the stored event at position " + std::to_string(position));
   }
   auto event = std::make_shared<StoredEvent>();
   event->position = position;

@@ -168,7 +168,7 @@ CREATE INDEX orc_events_by_asset_kind ON orc_events (channel, asset_kind, timest
 CREATE INDEX orc_events_by_metadata ON orc_events USING gin (metadata jsonb_path_ops);
 
 -- The position of the last event, in one row. A writer locks the row when it
--- adds its first event and keeps the lock until it commits or rolls back, so
+-- inserts its events and keeps the lock until it commits or rolls back, so
 -- positions are gap-free and follow commit order.
 CREATE TABLE orc_event_counter (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
