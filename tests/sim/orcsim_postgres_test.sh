@@ -5,7 +5,8 @@
 # Usage: orcsim_postgres_test.sh ORCSIM SOURCE_DIR
 # Needs ORC_TEST_POSTGRES_URL; exits 77 (skipped) without it. It uses the
 # public schema of that database and deletes its orc rows.
-# ORC_TEST_SKIP_LARGE=1 skips scenarios/large-fedavg.yaml.
+# scenarios/large-fedavg.yaml runs only with ORC_TEST_POSTGRES_LARGE=1: it
+# took 696 s on PostgreSQL on a busy 2-vCPU machine (3.5 s on the memory store).
 set -uo pipefail
 orcsim=${1:?usage: orcsim_postgres_test.sh ORCSIM SOURCE_DIR}
 source_dir=${2:?usage: orcsim_postgres_test.sh ORCSIM SOURCE_DIR}
@@ -26,8 +27,8 @@ run_hash() {
 
 for scenario in "$source_dir"/scenarios/*.yaml; do
   name=$(basename "$scenario")
-  if [[ $name == large-fedavg.yaml && ${ORC_TEST_SKIP_LARGE:-0} == 1 ]]; then
-    echo "skip $name (ORC_TEST_SKIP_LARGE=1)"
+  if [[ $name == large-fedavg.yaml && ${ORC_TEST_POSTGRES_LARGE:-0} != 1 ]]; then
+    echo "skip $name (set ORC_TEST_POSTGRES_LARGE=1 to run it)"
     continue
   fi
   memory=$(run_hash "$scenario")

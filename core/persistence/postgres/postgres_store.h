@@ -23,7 +23,11 @@
 // orc_event_counter that locks that row until the transaction ends. With
 // WriterLocking::kAtBegin (the default) every read-write transaction also
 // locks the counter table when it begins, before its snapshot, so writers run
-// one at a time and never abort each other. With kAtEventInsert, writers run
+// one at a time and seldom abort each other.
+// NOTE: seldom, not never: PostgreSQL releases the lock of a committing
+// writer slightly before its serializable bookkeeping ends, so the next
+// writer can still get a serialization failure (seen under AddressSanitizer,
+// where everything is slower). With kAtEventInsert, writers run
 // concurrently and a writer whose snapshot predates another writer's commit
 // fails with a serialization failure and is retried.
 //
