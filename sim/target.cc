@@ -21,7 +21,7 @@ RunResult RunOnPostgres(const Scenario& scenario, const RunOptions& options, con
     if (target.reset_database) {
       store->ResetDatabase();
     } else if (store->HasChannelData(scenario.channel)) {
-      throw TargetError("the database already holds data of channel \"" + scenario.channel +
+      throw TargetError("the database already contains data of channel \"" + scenario.channel +
                         "\"; pass --reset-database to delete the rows of orc's tables (every channel) first");
     }
   } catch (const OrcError& error) {

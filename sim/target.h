@@ -15,7 +15,7 @@ struct TargetOptions {
   // URL for a PostgreSQL store in that database's public schema.
   std::string target;
   // PostgreSQL only: delete the rows of orc's tables (every channel) before
-  // the run. Without it, a database that already holds data of the
+  // the run. Without it, a database that already contains data of the
   // scenario's channel is rejected, because the run's requests would
   // conflict with it and its trace would differ.
   bool reset_database = false;

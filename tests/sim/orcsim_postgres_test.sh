@@ -41,13 +41,13 @@ for scenario in "$source_dir"/scenarios/*.yaml; do
   fi
 done
 
-# The database now holds the last scenario's channel: a run without
+# The database now contains the last scenario's channel: a run without
 # --reset-database is rejected before it starts.
 scenario="$source_dir/scenarios/mnist-fedavg.yaml"
 "$orcsim" run -q "$scenario" --target "$url" --reset-database >/dev/null 2>&1
 output=$("$orcsim" run -q "$scenario" --target "$url" 2>&1)
 status=$?
-if [[ $status -ne 2 ]] || ! grep -q 'already holds data of channel "mychannel"; pass --reset-database' <<<"$output"; then
+if [[ $status -ne 2 ]] || ! grep -q 'already contains data of channel "mychannel"; pass --reset-database' <<<"$output"; then
   echo "FAIL: a run on a used database exited $status: $output" >&2
   failures=$((failures + 1))
 fi

@@ -31,7 +31,7 @@
 // concurrently and a writer whose snapshot predates another writer's commit
 // fails with a serialization failure and is retried.
 //
-// Threads: the store is thread-safe. Each transaction holds its own pooled
+// Threads: the store is thread-safe. Each transaction uses its own pooled
 // connection from Begin() until it is destroyed. A thread that holds a
 // read-write transaction must not begin another one, because with kAtBegin
 // the second waits forever for the first one's lock.
@@ -56,7 +56,7 @@ enum class WriterLocking {
 };
 
 struct PostgresStoreOptions {
-  // Schema that holds orc's tables, created if absent.
+  // Schema that contains orc's tables, created if absent.
   std::string schema = "public";
   // Connections the pool opens at most. Begin() waits while all are in use.
   int max_connections = 8;
@@ -99,7 +99,7 @@ class PostgresStore final : public Store {
   // Version of the newest migration applied to the schema.
   int SchemaVersion();
 
-  // True when any of orc's tables holds a row of `channel`.
+  // True when any of orc's tables contains a row of `channel`.
   bool HasChannelData(std::string_view channel);
 
   // Deletes every row of orc's tables, in every channel, and restarts event
@@ -125,15 +125,16 @@ class PostgresStore final : public Store {
 // Typical use, for a subscriber that has sent every event up to position P:
 //   read and send the events after P (Api::ReadEvents), then
 //   WaitForEvents(channel, P, timeout), and repeat.
-// Nothing is lost between the read and the wait, because WaitForEvents()
-// first checks the table, then waits for a notification.
+// Open the listener before the first read: every commit after that sends it
+// a notification, and WaitForEvents() checks the table before it waits, so
+// no event is missed between a read and a wait.
 //
 // A listener is used by one thread at a time.
 class EventListener {
  public:
   virtual ~EventListener() = default;
 
-  // Returns true as soon as `channel` holds a committed event with a position
+  // Returns true as soon as `channel` contains a committed event with a position
   // above `after_position`, or false once `timeout` has passed without one.
   // Throws OrcError(kUnavailable) when the connection is lost.
   virtual bool WaitForEvents(std::string_view channel, std::uint64_t after_position,

@@ -206,7 +206,11 @@ int ApplyMigrations(pqxx::connection_base& connection, const std::string& schema
   const std::string lock_key = "hashtext(" + connection.quote("orc schema migrations " + schema) + ")";
   run("SELECT pg_advisory_lock(" + lock_key + ")");
   try {
-    run("CREATE SCHEMA IF NOT EXISTS " + connection.quote_name(schema));
+    // CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database
+    // even when the schema exists, so it runs only for a missing schema.
+    if (run("SELECT 1 FROM pg_namespace WHERE nspname = " + connection.quote(schema)).empty()) {
+      run("CREATE SCHEMA " + connection.quote_name(schema));
+    }
     run("CREATE TABLE IF NOT EXISTS orc_schema_migrations ("
         " version integer PRIMARY KEY,"
         " name text NOT NULL,"

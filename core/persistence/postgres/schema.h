@@ -20,7 +20,7 @@ struct Migration {
 // changes: a schema change is a new migration appended here.
 const std::vector<Migration>& Migrations();
 
-// Tables that hold orc's data, in an order that TRUNCATE accepts.
+// Tables that contain orc's data, in an order that TRUNCATE accepts.
 const std::vector<std::string>& DataTables();
 
 // Creates `schema` if absent and applies, in order, each migration that its
@@ -28,7 +28,7 @@ const std::vector<std::string>& DataTables();
 // together with its row in that table. A session advisory lock keyed by the
 // schema name makes concurrent callers (two processes starting at once) wait
 // for each other, so each migration runs once. Returns the newest applied
-// version. Throws OrcError(kInternal) when the database holds a version that
+// version. Throws OrcError(kInternal) when the database records a version that
 // this build does not know, because an older build must not write to a newer
 // schema.
 int ApplyMigrations(pqxx::connection_base& connection, const std::string& schema);
