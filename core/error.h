@@ -66,6 +66,22 @@ class OrcError : public std::exception {
   Error error_;
 };
 
+// Thrown by a store when the database aborted the transaction because of a
+// concurrent one (a serialization failure or a deadlock). Running the whole
+// request again in a new transaction may succeed, so the Orchestrator retries
+// it as long as Store::WaitBeforeRetry() allows, then returns kUnavailable.
+class TransactionConflict : public OrcError {
+ public:
+  explicit TransactionConflict(std::string_view reason)
+      : OrcError(ErrorKind::kUnavailable, reason), reason_(reason) {}
+
+  // The database's description of the conflict, without the error code.
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string reason_;
+};
+
 // Throws an OrcError of the given kind.
 [[noreturn]] void Fail(ErrorKind kind, std::string_view detail);
 

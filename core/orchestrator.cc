@@ -1,6 +1,7 @@
 #include "core/orchestrator.h"
 
 #include <exception>
+#include <string>
 
 #include "core/services/services.h"
 
@@ -17,23 +18,32 @@ void CheckContext(const RequestContext& context) {
 }
 
 // Runs `body(scope)` in a new transaction and commits it. Every failure is
-// returned as an Error and leaves the store unchanged.
+// returned as an Error and leaves the store unchanged. When the store reports
+// a TransactionConflict, the whole request runs again in a new transaction
+// with a new transaction time, for as long as Store::WaitBeforeRetry() agrees.
 template <class Response, class Body>
 Result<Response> RunInTransaction(persistence::Store& store, Clock& clock, const std::string& version,
                                   const RequestContext& context, TransactionMode mode, Body&& body) {
-  try {
-    CheckContext(context);
-    auto tx = store.Begin(context.channel, mode, clock.Now());
-    service::Scope scope{context.requester, *tx, version};
-    Response response = body(scope);
-    tx->Commit();
-    return response;
-  } catch (const OrcError& error) {
-    return error.error();
-  } catch (const std::bad_alloc&) {
-    return Error(ErrorKind::kInternal, "out of memory");
-  } catch (const std::exception& error) {
-    return Error(ErrorKind::kInternal, error.what());
+  for (int attempt = 1;; ++attempt) {
+    try {
+      CheckContext(context);
+      auto tx = store.Begin(context.channel, mode, clock.Now());
+      service::Scope scope{context.requester, *tx, version};
+      Response response = body(scope);
+      tx->Commit();
+      return response;
+    } catch (const TransactionConflict& conflict) {
+      if (store.WaitBeforeRetry(attempt)) continue;
+      return Error(ErrorKind::kUnavailable, "the request conflicted with concurrent requests " +
+                                                std::to_string(attempt) + " time(s) in a row, so retry it later (" +
+                                                conflict.reason() + ")");
+    } catch (const OrcError& error) {
+      return error.error();
+    } catch (const std::bad_alloc&) {
+      return Error(ErrorKind::kInternal, "out of memory");
+    } catch (const std::exception& error) {
+      return Error(ErrorKind::kInternal, error.what());
+    }
   }
 }
 

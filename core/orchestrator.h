@@ -3,7 +3,10 @@
 // Each call opens one transaction on the store (read-only for the RPCs that
 // only read), runs the service, and commits. Any error rolls the transaction
 // back, so a failed request leaves no asset and no event behind. The
-// transaction time comes from the injected clock, read once per call.
+// transaction time comes from the injected clock, read once per attempt: when
+// the store throws TransactionConflict, the call runs again from the start in
+// a new transaction while Store::WaitBeforeRetry() returns true, and otherwise
+// fails with kUnavailable.
 //
 // Thread safety: calls may come from several threads when the store allows
 // it (the memory store serialises writers); the clock must then be thread-safe

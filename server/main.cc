@@ -13,6 +13,7 @@
 
 #include "core/orchestrator.h"
 #include "core/persistence/memory_store.h"
+#include "core/persistence/postgres/postgres_store.h"
 #include "server/options.h"
 #include "server/server.h"
 #include "server/system_clock.h"
@@ -36,7 +37,8 @@ void AddOptions(CLI::App& app, CommandLine& line) {
       ->envname("ORCHESTRATOR_LISTEN_ADDRESS")
       ->capture_default_str();
   app.add_option("--database", line.database,
-                 "Where assets are kept: \"memory\" (in this process, lost on exit)")
+                 "Where assets are kept: \"memory\" (in this process, lost on exit) or a PostgreSQL URL, "
+                 "postgres://USER:PASSWORD@HOST:PORT/DATABASE (schema migrations are applied at start-up)")
       ->envname("ORCHESTRATOR_DATABASE_URL")
       ->capture_default_str();
   app.add_option("--channel-config", line.channel_config,
@@ -104,8 +106,10 @@ int main(int argc, char** argv) {
     std::cerr << "orchestrator: " << error.what() << "\n";
     return kExitUsage;
   }
-  if (line.database != "memory") {
-    std::cerr << "orchestrator: unsupported --database \"" << line.database << "\": expected \"memory\"\n";
+  const bool postgres = line.database.starts_with("postgres://") || line.database.starts_with("postgresql://");
+  if (line.database != "memory" && !postgres) {
+    std::cerr << "orchestrator: unsupported --database \"" << line.database
+              << "\": expected \"memory\" or a postgres:// URL\n";
     return kExitUsage;
   }
 
@@ -117,9 +121,29 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  orc::persistence::MemoryStore store;
+  std::unique_ptr<orc::persistence::Store> store;
+  try {
+    if (postgres) {
+      auto postgres_store = std::make_unique<orc::persistence::PostgresStore>(line.database);
+      // Each subscription listens on a connection of its own, as 0.37 does,
+      // so that it also sees events written by other servers.
+      line.server.open_event_waiter = [raw = postgres_store.get()]() -> orc::server::EventWaiter {
+        std::shared_ptr<orc::persistence::EventListener> listener = raw->ListenForEvents();
+        return [listener](std::string_view channel, std::uint64_t after, std::chrono::milliseconds timeout) {
+          return listener->WaitForEvents(channel, after, timeout);
+        };
+      };
+      store = std::move(postgres_store);
+    } else {
+      store = std::make_unique<orc::persistence::MemoryStore>();
+    }
+  } catch (const orc::OrcError& error) {
+    // The store's message names the host and database, never the password.
+    spdlog::error("cannot open the database: {}", error.what());
+    return 1;
+  }
   orc::server::SystemClock clock;
-  orc::Orchestrator core(store, clock, orc::OrchestratorOptions{.version = ORC_VERSION});
+  orc::Orchestrator core(*store, clock, orc::OrchestratorOptions{.version = ORC_VERSION});
   orc::server::Server server(core, line.server);
   try {
     server.Start();
@@ -130,7 +154,7 @@ int main(int argc, char** argv) {
 
   const auto& channels = line.server.channels;
   spdlog::info("orchestrator {} serving on port {} (listen {}), store {}, TLS {}, mutual TLS {}, channels {}",
-               ORC_VERSION, server.port(), line.server.listen_address, line.database,
+               ORC_VERSION, server.port(), line.server.listen_address, postgres ? "postgres" : "memory",
                line.server.tls_cert_path.empty() ? "off" : "on",
                line.server.tls_client_ca_path.empty() ? "off" : "on",
                channels.open() ? std::string("open to every organisation")

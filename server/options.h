@@ -1,9 +1,14 @@
 // Configuration of the orchestrator gRPC server.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace orc::server {
 
@@ -32,6 +37,12 @@ ChannelPolicy LoadChannelConfig(const std::string& path);
 // std::runtime_error on a malformed value.
 void AddChannelSpec(ChannelPolicy& policy, const std::string& spec);
 
+// Waits until the channel holds a committed event with a position above
+// `after_position`, or the timeout passes; returns true when one is there.
+// Used by one subscription at a time.
+using EventWaiter =
+    std::function<bool(std::string_view channel, std::uint64_t after_position, std::chrono::milliseconds timeout)>;
+
 struct ServerOptions {
   // host:port of the gRPC listener. Port 0 picks a free port (see
   // Server::port()).
@@ -49,6 +60,11 @@ struct ServerOptions {
   ChannelPolicy channels;
   // Events read per batch when a subscription replays stored events.
   int replay_batch_size = 100;
+  // Opens a waiter for one subscription, for stores that other processes
+  // also write to (PostgreSQL: LISTEN/NOTIFY on a connection of its own).
+  // Without it, a caught-up subscription wakes on the writes made through
+  // this server, and reads the store again every 250 ms.
+  std::function<EventWaiter()> open_event_waiter;
 };
 
 }  // namespace orc::server

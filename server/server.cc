@@ -23,6 +23,7 @@
 #include "model.grpc.pb.h"
 #include "organization.grpc.pb.h"
 #include "performance.grpc.pb.h"
+#include "core/records.h"
 #include "server/metrics.h"
 #include "server/tls.h"
 
@@ -246,6 +247,16 @@ class ApiService final : public pb::OrganizationService::Service,
     }
 
     const auto batch_size = static_cast<std::uint64_t>(std::max(options_.replay_batch_size, 1));
+    // Opened before the first read, so that a commit between a read and the
+    // wait that follows it still wakes the wait.
+    EventWaiter waiter;
+    if (!remaining && options_.open_event_waiter) {
+      try {
+        waiter = options_.open_event_waiter();
+      } catch (const OrcError& error) {
+        return ToStatus(error.error());
+      }
+    }
     std::string last_event_id = request.start_event_id();
     while (true) {
       std::uint64_t generation = signal_.Generation();
@@ -264,9 +275,22 @@ class ApiService final : public pb::OrganizationService::Service,
         continue;
       }
       if (!caught_up) continue;
-      // Wakes on a commit through this server, or after the poll interval
-      // for writes that reach the store another way.
-      signal_.WaitChanged(generation, kSubscriptionPoll);
+      if (waiter) {
+        std::optional<std::uint64_t> position =
+            last_event_id.empty() ? std::optional<std::uint64_t>(0) : PositionFromEventId(last_event_id);
+        try {
+          if (position) waiter(caller.channel, *position, kSubscriptionPoll);
+        } catch (const OrcError& error) {
+          return ToStatus(error.error());
+        }
+        // NOTE: an id that does not encode a position (not written by orc)
+        // falls back to polling every kSubscriptionPoll.
+        if (!position) signal_.WaitChanged(generation, kSubscriptionPoll);
+      } else {
+        // Wakes on a commit through this server, or after the poll interval
+        // for writes that reach the store another way.
+        signal_.WaitChanged(generation, kSubscriptionPoll);
+      }
       if (shut_down_) return grpc::Status(grpc::UNAVAILABLE, "the server is shutting down");
       if (context.IsCancelled()) return grpc::Status(grpc::CANCELLED, "the client cancelled the stream");
     }

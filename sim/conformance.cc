@@ -29,12 +29,27 @@ std::string RunSuffix() {
   return suffix.str();
 }
 
-std::vector<fs::path> ListScenarios(const std::string& directory, const std::string& filter) {
+// Returns `target` with the password of a URL (scheme://user:password@host)
+// replaced by "***", for printing.
+std::string RedactPassword(const std::string& target) {
+  auto scheme_end = target.find("://");
+  if (scheme_end == std::string::npos) return target;
+  auto at = target.find('@', scheme_end + 3);
+  auto colon = target.find(':', scheme_end + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return target;
+  return target.substr(0, colon + 1) + "***" + target.substr(at);
+}
+
+std::vector<fs::path> ListScenarios(const std::string& directory, const std::string& filter,
+                                    const std::vector<std::string>& exclude) {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(directory)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
-    if (!filter.empty() && entry.path().filename().string().find(filter) == std::string::npos) continue;
-    files.push_back(entry.path());
+    const std::string name = entry.path().filename().string();
+    if (!filter.empty() && name.find(filter) == std::string::npos) continue;
+    bool excluded = std::any_of(exclude.begin(), exclude.end(),
+                                [&](const std::string& text) { return name.find(text) != std::string::npos; });
+    if (!excluded) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -79,7 +94,7 @@ int RunConformance(const ConformanceOptions& options, std::ostream& out, std::os
   std::vector<fs::path> files;
   std::map<std::string, std::string> golden;
   try {
-    files = ListScenarios(options.scenario_directory, options.filter);
+    files = ListScenarios(options.scenario_directory, options.filter, options.exclude);
     if (!options.update) golden = LoadGoldenDigests(golden_path);
   } catch (const std::exception& error) {
     err << "orcsim: " << error.what() << "\n";
@@ -105,6 +120,7 @@ int RunConformance(const ConformanceOptions& options, std::ostream& out, std::os
       Scenario scenario = LoadScenario(file.string());
       std::unique_ptr<Target> target = OpenTarget(options.target, options.target_options);
       if (target->shared()) scenario.channel = "conformance-" + file.stem().string() + "-" + suffix;
+      target->PrepareChannel(scenario.channel);
 
       RunResult run = RunScenario(scenario, target->api(), target->clock(), RunOptions{});
       RequestContext reader{scenario.organizations.front().id, scenario.channel};
@@ -152,7 +168,7 @@ int RunConformance(const ConformanceOptions& options, std::ostream& out, std::os
     return failures == 0 ? 0 : 1;
   }
   out << (failures == 0 ? "conformance passed: " : "conformance FAILED: ") << files.size() - static_cast<std::size_t>(failures) << "/"
-      << files.size() << " scenarios match on target " << options.target << "\n";
+      << files.size() << " scenarios match on target " << RedactPassword(options.target) << "\n";
   return failures == 0 ? 0 : 1;
 }
 

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sim/target.h"
 
@@ -21,6 +22,8 @@ struct ConformanceOptions {
   bool update = false;
   // Runs only the scenarios whose file name contains this text.
   std::string filter;
+  // Skips the scenarios whose file name contains one of these texts.
+  std::vector<std::string> exclude;
 };
 
 // Golden file format: one `FILE_NAME SHA256` pair per line; blank lines and

@@ -1,6 +1,7 @@
 // orcsim: plays federated-learning scenarios against the orchestrator core.
 //
-//   orcsim run SCENARIO [--seed N] [--target T] [--trace FILE] [--report DIR] [--quiet]
+//   orcsim run SCENARIO [--seed N] [--target T] [--channel C] [--reset-database]
+//              [--trace FILE] [--report DIR] [--quiet]
 //   orcsim check SCENARIO
 //   orcsim conformance [--target T] [--update]
 //
@@ -122,9 +123,10 @@ int Run(const std::string& path, const RunCommand& command) {
 
   // Opened before the run so that a bad target string fails at once.
   std::unique_ptr<orc::sim::Target> target;
-  if (command.target != "memory") {
+  if (command.target != "memory" || command.target_options.reset_database) {
     try {
       target = orc::sim::OpenTarget(command.target, command.target_options);
+      target->PrepareChannel(scenario.channel);
     } catch (const orc::sim::TargetError& error) {
       std::cerr << "orcsim: " << error.what() << "\n";
       return kExitUnusable;
@@ -161,8 +163,12 @@ int Run(const std::string& path, const RunCommand& command) {
 }
 
 void AddTargetOptions(CLI::App& command, std::string& target, orc::sim::TargetOptions& options) {
-  command.add_option("--target", target, "Where to play: memory (in-process core) or grpc://HOST:PORT")
+  command.add_option("--target", target,
+                     "Where to play: memory (in-process core), postgres://... (in-process core on a PostgreSQL "
+                     "store) or grpc://HOST:PORT (a server)")
       ->capture_default_str();
+  command.add_flag("--reset-database", options.reset_database,
+                   "postgres:// targets: delete the rows of orc's tables (every channel) before playing");
   command.add_option("--tls-ca", options.tls_ca_path,
                      "grpc:// targets: PEM file of the CA of the server certificate; enables TLS");
   command.add_option("--tls-client-dir", options.tls_client_dir,
@@ -201,6 +207,8 @@ int main(int argc, char** argv) {
   conformance->add_option("--golden", conformance_options.golden_path,
                           "Golden digest file (default: SCENARIOS/golden-digests.txt)");
   conformance->add_option("--filter", conformance_options.filter, "Run only the files whose name contains this");
+  conformance->add_option("--exclude", conformance_options.exclude,
+                          "Skip the files whose name contains this (repeatable)");
   conformance->add_flag("--update", conformance_options.update,
                         "Write this run's digests to the golden file instead of comparing");
   AddTargetOptions(*conformance, conformance_options.target, conformance_options.target_options);

@@ -1,8 +1,10 @@
 #include "sim/target.h"
 
 #include "client/grpc_api.h"
+#include "core/error.h"
 #include "core/orchestrator.h"
 #include "core/persistence/memory_store.h"
+#include "core/persistence/postgres/postgres_store.h"
 
 namespace orc::sim {
 namespace {
@@ -22,6 +24,45 @@ class MemoryTarget final : public Target {
   Orchestrator core_{store_, clock_};
 };
 
+class PostgresTarget final : public Target {
+ public:
+  PostgresTarget(std::string name, bool reset_database)
+      : name_(std::move(name)), reset_database_(reset_database) {
+    try {
+      store_ = std::make_unique<persistence::PostgresStore>(name_);
+    } catch (const OrcError& error) {
+      throw TargetError(error.what());
+    }
+    core_ = std::make_unique<Orchestrator>(*store_, clock_);
+  }
+
+  Api& api() override { return *core_; }
+  VirtualClock* clock() override { return &clock_; }
+  bool shared() const override { return true; }
+  const std::string& name() const override { return name_; }
+
+  void PrepareChannel(const std::string& channel) override {
+    try {
+      if (reset_database_) {
+        store_->ResetDatabase();
+        reset_database_ = false;  // once per opening, not once per run
+      } else if (store_->HasChannelData(channel)) {
+        throw TargetError("the database already contains data of channel \"" + channel +
+                          "\"; pass --reset-database to delete the rows of orc's tables (every channel) first");
+      }
+    } catch (const OrcError& error) {
+      throw TargetError(error.what());
+    }
+  }
+
+ private:
+  std::string name_;
+  bool reset_database_;
+  std::unique_ptr<persistence::PostgresStore> store_;
+  VirtualClock clock_;
+  std::unique_ptr<Orchestrator> core_;
+};
+
 class GrpcTarget final : public Target {
  public:
   GrpcTarget(std::string name, client::ClientOptions options) : name_(std::move(name)), api_(std::move(options)) {}
@@ -37,12 +78,20 @@ class GrpcTarget final : public Target {
 
 constexpr std::string_view kGrpcScheme = "grpc://";
 
+bool IsPostgresUrl(const std::string& target) {
+  return target.starts_with("postgres://") || target.starts_with("postgresql://");
+}
+
 }  // namespace
 
 std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOptions& options) {
+  if (options.reset_database && !IsPostgresUrl(target)) {
+    throw TargetError("--reset-database needs a postgres:// target");
+  }
   if (target.empty() || target == "memory") return std::make_unique<MemoryTarget>("memory");
+  if (IsPostgresUrl(target)) return std::make_unique<PostgresTarget>(target, options.reset_database);
 
-  if (target.rfind(kGrpcScheme, 0) == 0) {
+  if (target.starts_with(kGrpcScheme)) {
     std::string address = target.substr(kGrpcScheme.size());
     auto colon = address.rfind(':');
     if (address.empty() || colon == std::string::npos || colon == 0 || colon + 1 == address.size() ||
@@ -60,7 +109,8 @@ std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOption
       throw TargetError(error.what());
     }
   }
-  throw TargetError("unsupported target \"" + target + "\": expected memory or grpc://HOST:PORT");
+  throw TargetError("unsupported target \"" + target +
+                    "\": expected memory, a postgres:// or postgresql:// URL, or grpc://HOST:PORT");
 }
 
 }  // namespace orc::sim

@@ -1,6 +1,9 @@
 // Targets orcsim plays scenarios against, opened from a target string:
-//   memory            a new in-process core over a memory store (default)
-//   grpc://HOST:PORT  a server speaking the orchestrator gRPC API
+//   memory                     a new in-process core over a memory store
+//                              (the default)
+//   postgres://... or
+//   postgresql://...           the in-process core over a PostgreSQL store
+//   grpc://HOST:PORT           a server speaking the orchestrator gRPC API
 #pragma once
 
 #include <memory>
@@ -12,11 +15,16 @@
 
 namespace orc::sim {
 
-// TLS settings of remote targets; see orc::client::ClientOptions.
 struct TargetOptions {
+  // grpc:// targets: TLS settings, see orc::client::ClientOptions.
   std::string tls_ca_path;
   std::string tls_client_dir;
   std::string tls_server_name;
+  // PostgreSQL targets: delete the rows of orc's tables (every channel)
+  // before the run. Without it, a database that already contains data of
+  // the run's channel is rejected, because the run's requests would
+  // conflict with it and its trace would differ.
+  bool reset_database = false;
 };
 
 class Target {
@@ -31,10 +39,14 @@ class Target {
   virtual bool shared() const = 0;
   // The target string it was opened from.
   virtual const std::string& name() const = 0;
+  // Checks that a run may use `channel`, after resetting the database when
+  // the options ask for it. Throws TargetError when it may not.
+  virtual void PrepareChannel(const std::string& channel) { static_cast<void>(channel); }
 };
 
-// Thrown for a target string that is malformed or names an unsupported
-// kind of target.
+// A target that cannot be used: malformed or unsupported target string,
+// unreadable TLS file, unreachable database, or a database with data of the
+// run's channel.
 class TargetError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

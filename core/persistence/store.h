@@ -8,7 +8,9 @@
 // Getters return nullptr (or an empty list) for an absent asset: the services
 // decide which error that is. Every read and write is scoped to the channel of
 // the transaction. Stores throw OrcError(kUnavailable) for a storage failure
-// the caller may retry, and OrcError(kInternal) for anything else.
+// the caller may retry, TransactionConflict when a concurrent transaction
+// forced an abort (the Orchestrator then reruns the request), and
+// OrcError(kInternal) for anything else.
 #pragma once
 
 #include <cstdint>
@@ -161,6 +163,16 @@ class Store {
   // Opens a transaction on `channel` with transaction time `time`.
   virtual std::unique_ptr<Transaction> Begin(std::string_view channel, TransactionMode mode,
                                              Micros time) = 0;
+
+  // Called after attempt number `failed_attempts` (1 for the first) of a
+  // request ended with TransactionConflict, once its transaction is gone.
+  // Returns true to have the request run again, after waiting as long as the
+  // store's backoff wants, or false to give up. Stores whose transactions
+  // never conflict keep this default, which gives up at once.
+  virtual bool WaitBeforeRetry(int failed_attempts) {
+    (void)failed_attempts;
+    return false;
+  }
 };
 
 }  // namespace orc::persistence

@@ -19,15 +19,24 @@ using persistence::Transaction;
 
 // Forwards every call to a transaction of the wrapped store, and throws
 // OrcError(kInternal) at the `occurrence`-th call of the write named
-// `method`, after the earlier writes of the request have been applied.
+// `method`, after the earlier writes of the request have been applied. While
+// `*conflicts_left` is positive, Commit() decrements it and throws
+// TransactionConflict instead of committing, as a database does after a
+// serialization failure.
 class FaultyTransaction final : public Transaction {
  public:
-  FaultyTransaction(std::unique_ptr<Transaction> inner, std::string method, int occurrence)
-      : inner_(std::move(inner)), method_(std::move(method)), remaining_(occurrence) {}
+  FaultyTransaction(std::unique_ptr<Transaction> inner, std::string method, int occurrence, int* conflicts_left)
+      : inner_(std::move(inner)), method_(std::move(method)), remaining_(occurrence), conflicts_left_(conflicts_left) {}
 
   const std::string& channel() const override { return inner_->channel(); }
   Micros time() const override { return inner_->time(); }
-  void Commit() override { inner_->Commit(); }
+  void Commit() override {
+    if (*conflicts_left_ > 0) {
+      --*conflicts_left_;
+      throw TransactionConflict("injected serialization failure");
+    }
+    inner_->Commit();
+  }
 
   OrganizationPtr GetOrganization(std::string_view id) override { return inner_->GetOrganization(id); }
   std::vector<OrganizationPtr> GetAllOrganizations() override { return inner_->GetAllOrganizations(); }
@@ -171,6 +180,7 @@ class FaultyTransaction final : public Transaction {
   std::unique_ptr<Transaction> inner_;
   std::string method_;
   int remaining_;
+  int* conflicts_left_;
 };
 
 class FaultyStore final : public persistence::Store {
@@ -184,15 +194,34 @@ class FaultyStore final : public persistence::Store {
     occurrence_ = occurrence;
   }
 
+  // Makes the next `count` commits throw TransactionConflict, and lets
+  // WaitBeforeRetry() allow `retries` reruns of one request.
+  void ConflictOnCommit(int count, int retries) {
+    conflicts_left_ = count;
+    retries_allowed_ = retries;
+  }
+
   std::unique_ptr<Transaction> Begin(std::string_view channel, persistence::TransactionMode mode,
                                      Micros time) override {
-    return std::make_unique<FaultyTransaction>(inner_.Begin(channel, mode, time), method_, occurrence_);
+    return std::make_unique<FaultyTransaction>(inner_.Begin(channel, mode, time), method_, occurrence_,
+                                               &conflicts_left_);
   }
+
+  bool WaitBeforeRetry(int failed_attempts) override {
+    retry_calls_.push_back(failed_attempts);
+    return failed_attempts <= retries_allowed_;
+  }
+
+  // The arguments of every WaitBeforeRetry() call so far.
+  const std::vector<int>& retry_calls() const { return retry_calls_; }
 
  private:
   persistence::Store& inner_;
   std::string method_;
   int occurrence_ = 0;
+  int conflicts_left_ = 0;
+  int retries_allowed_ = 0;
+  std::vector<int> retry_calls_;
 };
 
 // ---- State capture ----
@@ -498,6 +527,38 @@ TEST_F(RollbackTest, FailedActionFailingOnPlanChangesNothing) {
 
   ExpectError(result, ErrorKind::kInternal, "injected failure in UpdateComputePlan");
   ExpectSameState(before, Capture());
+}
+
+// ---- Retries after a transaction conflict ----
+
+TEST_F(RollbackTest, ConflictRetriedUntilCommit) {
+  faulty_store_.ConflictOnCommit(2, 5);
+  const std::size_t events_before = EventCount();
+  const Micros first_attempt_time = NextRequestTime();
+
+  auto result = faulty_orchestrator_.RegisterFunction(As(kOrg1), NewFunctionRequest(NewKey(), FunctionShape::kSimple));
+
+  ASSERT_TRUE(IsOk(result));
+  EXPECT_EQ(faulty_store_.retry_calls(), (std::vector<int>{1, 2}));
+  // Each attempt is a new transaction that reads the clock again.
+  EXPECT_EQ(ToMicros(result->creation_date()), first_attempt_time + 2 * kClockStep);
+  EXPECT_EQ(EventCount(), events_before + 1);
+}
+
+TEST_F(RollbackTest, ConflictGivesUpWithUnavailable) {
+  faulty_store_.ConflictOnCommit(10, 2);
+  ChannelState before = Capture();
+
+  auto result = faulty_orchestrator_.RegisterPlan(As(kOrg1), NewPlanRequest(NewKey()));
+
+  ExpectError(result, ErrorKind::kUnavailable, "conflicted with concurrent requests 3 time(s)");
+  ExpectError(result, ErrorKind::kUnavailable, "injected serialization failure");
+  EXPECT_EQ(faulty_store_.retry_calls(), (std::vector<int>{1, 2, 3}));
+  ExpectSameState(before, Capture());
+}
+
+TEST_F(RollbackTest, MemoryStoreNeverRetries) {
+  EXPECT_FALSE(store_.WaitBeforeRetry(1));
 }
 
 // ---- Channel isolation ----
