@@ -389,6 +389,7 @@ void PromoteChildren(Scope& scope, const ComputeTaskPtr& parent) {
     if (child->status() != pb::STATUS_WAITING) continue;
     bool ready = true;
     for (const std::string& key : ParentKeys(child->inputs())) {
+      if (scope.faults.promote_on_any_parent_done) break;  // TEST ONLY: the planted bug
       ComputeTaskPtr other = key == parent->key() ? parent : scope.tx.GetComputeTask(key);
       if (other == nullptr || other->status() != pb::STATUS_DONE) {
         ready = false;
