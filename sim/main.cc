@@ -2,6 +2,7 @@
 //
 //   orcsim run SCENARIO [--seed N] [--trace FILE] [--report DIR] [--quiet]
 //   orcsim check SCENARIO
+//   orcsim explore | shrink | replay ...  (sim/commands.h)
 //
 // Exit codes: 0 success (and expectations met), 1 expectations not met,
 // 2 unusable input (command line, scenario file, output files).
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "sim/commands.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -149,6 +151,11 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Validate a scenario file without running it");
   check->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
 
+  orc::sim::CommandAction fault_command;  // set when explore, shrink or replay is chosen
+  orc::sim::AddExploreCommand(app, &fault_command);
+  orc::sim::AddShrinkCommand(app, &fault_command);
+  orc::sim::AddReplayCommand(app, &fault_command);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -157,6 +164,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (fault_command) return fault_command();
     if (run->parsed()) return Run(scenario_path, seed, trace_path, report_directory, quiet);
     Scenario scenario = orc::sim::LoadScenario(scenario_path);
     std::cout << scenario_path << ": valid scenario \"" << scenario.name << "\"\n";
