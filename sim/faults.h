@@ -43,7 +43,11 @@ class FaultInjector final : public Api {
   void EnablePartitions() { partitions_enabled_ = true; }
 
   // Draws whether an agent crashes before its next action.
-  bool DrawAgentCrash() { return rng_.Bernoulli(spec_.agent_crash); }
+  bool DrawAgentCrash() {
+    bool crash = rng_.Bernoulli(spec_.agent_crash);
+    if (crash) ++injected_;
+    return crash;
+  }
   Micros DrawRestartDelay();
 
   std::uint64_t injected() const { return injected_; }
