@@ -24,7 +24,7 @@ struct CheckedRun {
 };
 CheckedRun RunChecked(const Scenario& scenario, std::uint64_t seed, const TestFaults& test_faults);
 
-// A trace file: a header that holds the seed, the test fault and the whole
+// A trace file: a header with the seed, the test fault and the whole
 // scenario, then the trace lines.
 //
 //   # orcsim trace 1
@@ -51,12 +51,12 @@ struct ShrinkResult {
   int runs = 0;       // runs tried
 };
 
-// Reduces a scenario whose run at `seed` breaks an invariant: turns it into
-// an explicit task graph, then greedily turns faults and failures off,
-// removes tasks (with the tasks that need them), organisations, functions
-// and samples, keeping each change only while the run still breaks an
-// invariant. Returns nullopt when the first run breaks none. `log` receives
-// one line per kept change.
+// Reduces a scenario whose run at `seed` breaks an invariant. It turns the
+// plan into an explicit task graph, then greedily turns faults and failures
+// off and removes tasks (with the tasks that need them), organisations,
+// functions and samples. It keeps each change only while the run still
+// breaks an invariant. Returns nullopt when the first run breaks none.
+// `log` receives one line per kept change.
 std::optional<ShrinkResult> Shrink(const Scenario& scenario, std::uint64_t seed, const TestFaults& test_faults,
                                    const std::function<void(const std::string&)>& log);
 

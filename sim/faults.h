@@ -1,7 +1,7 @@
-// Fault injection between the simulated organisations and the target: an
-// Api that forwards every call to the target, except that, drawing from its
-// own seeded generator, it loses responses, delivers requests twice or late,
-// cuts an organisation off for a while, and restarts the server.
+// Fault injection between the simulated organisations and the target. The
+// injector is an Api that forwards every call to the target. Drawing from
+// its own seeded generator, it loses responses, delivers requests twice or
+// late, cuts an organisation off for a while, and restarts the server.
 //
 // The client sees every fault as an OE0900 (Unavailable) error, the way a
 // gRPC client sees a deadline or a broken connection; whether the server
@@ -21,7 +21,7 @@
 
 namespace orc::sim {
 
-// What the injector needs from the simulation.
+// Callbacks into the simulation.
 struct FaultHooks {
   // Current virtual time, in microseconds since the start of the run.
   std::function<Micros()> now;

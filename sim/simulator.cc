@@ -532,6 +532,9 @@ void Agent::Finish(const std::string& key, std::uint64_t generation, const std::
     for (const auto& [identifier, assets] : *stored) registered.insert(identifier);
   }
 
+  // NOTE: a late copy of an earlier RegisterModels may still arrive. For a
+  // single output it then fails with OE0006; a `multiple` output would get
+  // a second model, and the checker only counts single outputs.
   pb::RegisterModelsParam models;
   for (const auto& [identifier, output] : outputs) {
     if (output.kind() != pb::ASSET_MODEL || registered.contains(identifier)) continue;
