@@ -1,4 +1,4 @@
-// Properties of data samples and permissions.
+// Properties of data samples, functions and permissions.
 //
 // Data samples: random RegisterDataSamples and UpdateDataSamples requests by
 // random organisations against a reference model. Each request succeeds or
@@ -6,9 +6,13 @@
 // nothing on failure, and afterwards every sample's data managers and every
 // dataset's sample keys match the model.
 //
+// Functions: only the owner may rename a function, and nothing else of it
+// changes.
+//
 // Permissions: random permission sets on a data manager, a function and a
 // parent task's output decide who may register a task that uses them and
 // who may run it; models inherit the output's permissions.
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -204,6 +208,67 @@ void PlaySampleOps(const std::vector<SampleOp>& ops) {
 TEST(DataSampleProperty, FollowsUpdateRules) {
   EXPECT_TRUE(rc::check("data samples follow the registration and update rules", [] {
     PlaySampleOps(*rc::gen::container<std::vector<SampleOp>>(GenSampleOp()));
+  }));
+}
+
+// ---------------------------------------------------------------------
+// Functions
+// ---------------------------------------------------------------------
+
+// 0.37 functions have no build status: a build failure is a failure report
+// on a task. Their only mutable field is the name, which only the owner may
+// change.
+struct RenameOp {
+  int function = 0;  // 0 to 3: the world's functions, 4: an unknown key
+  Sender sender = Sender::kPlanOwner;
+  int name_length = 1;
+};
+
+void showValue(const RenameOp& op, std::ostream& out) {
+  out << "UpdateFunction " << op.function << " to a name of " << op.name_length << " characters as "
+      << SenderName(op.sender);
+}
+
+TEST(FunctionProperty, OnlyOwnerRenames) {
+  EXPECT_TRUE(rc::check("only the owner renames a function, and only its name changes", [] {
+    const auto ops = *rc::gen::container<std::vector<RenameOp>>(rc::gen::build<RenameOp>(
+        rc::gen::set(&RenameOp::function, rc::gen::inRange(0, 5)), rc::gen::set(&RenameOp::sender, GenSender()),
+        rc::gen::set(&RenameOp::name_length,
+                     rc::gen::weightedElement<int>({{1, 0}, {6, 5}, {1, 100}, {1, 101}}))));
+    World world;
+    Orchestrator& core = world.core();
+    const TaskKind kinds[] = {TaskKind::kTrain, TaskKind::kAggregate, TaskKind::kComposite, TaskKind::kEvaluate};
+    std::vector<pb::Function> expected;
+    for (TaskKind kind : kinds) {
+      pb::GetFunctionParam get;
+      get.set_key(world.function_key(kind));
+      expected.push_back(Must(core.GetFunction(As(kOther), get), "GetFunction"));
+    }
+    for (const RenameOp& op : ops) {
+      pb::UpdateFunctionParam request;
+      request.set_key(op.function < 4 ? world.function_key(kinds[op.function]) : KeyNumber(0xdead, 1));
+      request.set_name(std::string(static_cast<std::size_t>(op.name_length), 'n'));
+      std::optional<ErrorKind> predicted;
+      if (op.name_length < 1 || op.name_length > 100) {
+        predicted = ErrorKind::kInvalidAsset;
+      } else if (op.function == 4) {
+        predicted = ErrorKind::kNotFound;
+      } else if (SenderId(op.sender) != kOwner) {
+        predicted = ErrorKind::kPermissionDenied;
+      }
+      auto result = core.UpdateFunction(As(SenderId(op.sender)), request);
+      RC_LOG() << "outcome: core " << (result.ok() ? std::string("OK") : result.error().message()) << ", model "
+               << OutcomeName(predicted) << "\n";
+      RC_ASSERT(OutcomeName(ErrorOf(result)) == OutcomeName(predicted));
+      RC_ASSERT(world.NewEvents().size() == (predicted ? 0u : 1u));
+      if (!predicted) expected[static_cast<std::size_t>(op.function)].set_name(request.name());
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        pb::GetFunctionParam get;
+        get.set_key(expected[i].key());
+        pb::Function stored = Must(core.GetFunction(As(kOther), get), "GetFunction");
+        RC_ASSERT(google::protobuf::util::MessageDifferencer::Equals(stored, expected[i]));
+      }
+    }
   }));
 }
 
