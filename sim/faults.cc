@@ -1,6 +1,7 @@
 #include "sim/faults.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace orc::sim {
 
@@ -23,6 +24,13 @@ Micros FaultInjector::Draw(const Distribution& distribution) {
     case Distribution::Kind::kNormal: seconds = rng_.Normal(distribution.a, distribution.b); break;
   }
   return static_cast<Micros>(std::max(seconds, 0.0) * 1e6 + 0.5);
+}
+
+std::string FaultInjector::Seconds(Micros time) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", static_cast<long long>(time / 1'000'000),
+                static_cast<long long>(time % 1'000'000));
+  return buffer;
 }
 
 Micros FaultInjector::DrawRestartDelay() { return Draw(spec_.agent_restart_delay); }

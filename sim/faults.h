@@ -69,6 +69,8 @@ class FaultInjector final : public Api {
 
  private:
   Micros Draw(const Distribution& distribution);
+  // Virtual time as seconds with microseconds, as in the trace.
+  static std::string Seconds(Micros time);
   Error Unavailable(const std::string& what) const;
 
   template <class Response, class Request, class Call>
@@ -82,7 +84,7 @@ class FaultInjector final : public Api {
       ++injected_;
       Micros until = now + Draw(spec_.partition_duration);
       partitioned_until_[context.requester] = until;
-      hooks_.note(context.requester, method, "partition until " + std::to_string(until));
+      hooks_.note(context.requester, method, "partition until " + Seconds(until));
       return Unavailable("organization " + context.requester + " cannot reach the server");
     }
     if (rng_.Bernoulli(spec_.server_restart)) {
@@ -95,7 +97,7 @@ class FaultInjector final : public Api {
       ++injected_;
       Micros at = now + Draw(spec_.slow_delay);
       std::string org = context.requester;
-      hooks_.note(org, method, "slow, delivered at " + std::to_string(at));
+      hooks_.note(org, method, "slow, delivered at " + Seconds(at));
       hooks_.schedule(at, [this, method, context, request, call, org] {
         Result<Response> late = call(*target_, context, request);
         hooks_.note(org, method, std::string("late delivery ") + (late.ok() ? "OK" : late.error().message().substr(0, 6)));
