@@ -126,7 +126,8 @@ class Agent {
   void FinishLater(const std::string& key, std::uint64_t generation, const std::string& function_key);
   void Release(const std::string& key);
   const pb::Function* LoadFunction(const std::string& function_key);
-  // Draws a crash; on a crash forgets everything and schedules the restart.
+  // Draws a crash. On a crash the agent drops its whole state and schedules
+  // its restart.
   bool Crashes();
   // Rebuilds the agent's state from the channel's events.
   void Restart();
@@ -275,8 +276,8 @@ class World {
 
   // Sends a read, retried like Send, and returns its result (a response or
   // an error other than OE0900), or nullopt when the server could not be
-  // reached: for the `applied()` checks of Send, which need to tell NotFound
-  // from no answer.
+  // reached. The `applied()` checks of Send use it to tell NotFound from an
+  // unreachable server.
   template <class ReadFn>
   auto Lookup(const std::string& org, const char* method, const std::string& subject, ReadFn read)
       -> std::optional<decltype(read())> {
@@ -287,8 +288,8 @@ class World {
     return std::nullopt;
   }
 
-  // Whether a read found `key` absent, was answered otherwise, or could not
-  // reach the server: for the `applied()` checks of Send.
+  // Reads task `key`. TaskIs returns whether it is in `status`, or nullopt
+  // when the read failed: for the `applied()` checks of Send.
   std::optional<pb::ComputeTask> ReadTask(const std::string& org, const std::string& key, const std::string& subject) {
     pb::GetTaskParam request;
     request.set_key(key);

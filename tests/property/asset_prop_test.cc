@@ -2,7 +2,7 @@
 //
 // Data samples: random RegisterDataSamples and UpdateDataSamples requests by
 // random organisations against a reference model. Each request succeeds or
-// fails as the model says, emits one event per sample on success and
+// fails as the model predicts, emits one event per sample on success and
 // nothing on failure, and afterwards every sample's data managers and every
 // dataset's sample keys match the model.
 //

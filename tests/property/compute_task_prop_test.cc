@@ -38,7 +38,7 @@ struct Model {
   bool Terminated() const { return canceled || failed; }
 };
 
-// One expected event, with the asset reduced to what the model knows.
+// One expected event, with the asset reduced to the fields the model tracks.
 struct EventShape {
   pb::EventKind kind;
   pb::AssetKind asset;
@@ -178,7 +178,7 @@ void CheckState(const Model& model, Sut& sut) {
              << ", model " << pb::ComputeTaskStatus_Name(expected.status) << " rank " << expected.rank << "\n";
     RC_ASSERT(task.status() == expected.status);
 
-    // Invariants, from the core's answers alone.
+    // Invariants, from the core's responses alone.
     int rank = 0;
     bool all_parents_done = true;
     for (int parent : expected.parents) {

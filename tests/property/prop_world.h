@@ -3,8 +3,8 @@
 // them and one compute plan, plus the request builders and readers the
 // properties share.
 //
-// Organisations: OwnerMSP owns the plan and the functions and holds data,
-// WorkerMSP holds data, OtherMSP is registered but holds nothing, GhostMSP is
+// Organisations: OwnerMSP owns the plan and the functions and has data,
+// WorkerMSP has data, OtherMSP is registered without any asset, GhostMSP is
 // never registered.
 #pragma once
 
