@@ -1,10 +1,11 @@
-// State-machine property of compute tasks and their plan: random sequences of
+// State-machine property of compute tasks and their plan. Random sequences of
 // RegisterTasks, ApplyTaskAction, RegisterModel, RegisterPerformance,
-// RegisterFailureReport and ApplyPlanAction, sent by the plan owner, the
-// task's worker, another organisation or an unregistered one, are played on
-// the core and on a small reference model. After each command the outcome,
-// the events and every task, plan and IsPlanRunning answer must match the
-// model, and the graph invariants must hold when read through the API.
+// RegisterFailureReport, DisableOutput and ApplyPlanAction are played on the
+// core and on a small reference model. The senders are the plan owner, the
+// task's worker, another organisation or an unregistered one. After each
+// command the outcome, the events and every task, plan and IsPlanRunning
+// response must match the model, and the graph invariants must hold when
+// read through the API.
 #include <gtest/gtest.h>
 #include <rapidcheck/state.h>
 
@@ -26,8 +27,13 @@ struct TaskModel {
   std::vector<int> parents;  // distinct, in input order
   int rank = 0;
   Status status = pb::STATUS_WAITING;
+  bool transient = false;                    // every output, except a performance
   std::map<std::string, int> output_assets;  // identifier -> assets registered
+  std::map<std::string, pb::AssetKind> first_asset;  // identifier -> kind of its first asset
   std::set<std::string> performances;        // identifiers with a performance
+  std::set<std::string> disabled;            // outputs whose models are disabled
+
+  bool HasDisabledModel() const { return !disabled.empty(); }
 };
 
 struct Model {
@@ -232,9 +238,11 @@ struct RegisterTask : Command {
   Sender sender;
   std::string worker;
   std::vector<ParentRef> parents;
+  bool transient = false;
 
   explicit RegisterTask(const Model& model) {
     kind = *rc::gen::element(TaskKind::kTrain, TaskKind::kAggregate, TaskKind::kComposite, TaskKind::kEvaluate);
+    transient = kind != TaskKind::kEvaluate && *rc::gen::arbitrary<bool>();
     sender = *rc::gen::weightedElement<Sender>(
         {{12, Sender::kPlanOwner}, {1, Sender::kTaskWorker}, {1, Sender::kOtherOrg}, {1, Sender::kUnregistered}});
     worker = kind == TaskKind::kAggregate
@@ -306,6 +314,12 @@ struct RegisterTask : Command {
       all_done = all_done && status == pb::STATUS_DONE;
       rank = std::max(rank, model.tasks[parent].rank + 1);
     }
+    for (int parent : parent_tasks) {
+      if (model.tasks[parent].status == pb::STATUS_DONE && model.tasks[parent].HasDisabledModel()) {
+        prediction.error = ErrorKind::kInvalidAsset;
+        return prediction;
+      }
+    }
     if (worker == kGhost) {
       prediction.error = ErrorKind::kNotFound;
       return prediction;
@@ -315,6 +329,7 @@ struct RegisterTask : Command {
     task.worker = worker;
     task.parents = parent_tasks;
     task.rank = rank;
+    task.transient = transient;
     task.status = all_done ? pb::STATUS_TODO : pb::STATUS_WAITING;
     int index = static_cast<int>(model.tasks.size());
     prediction.next.tasks.push_back(task);
@@ -327,7 +342,7 @@ struct RegisterTask : Command {
   void run(const Model& model, Sut& sut) const override {
     int index = static_cast<int>(model.tasks.size());
     pb::RegisterTasksParam request;
-    *request.add_tasks() = sut.world.NewTask(index, kind, worker, parents);
+    *request.add_tasks() = sut.world.NewTask(index, kind, worker, parents, nullptr, transient);
     sut.task_index[TaskKey(index)] = index;
     auto result = sut.world.core().RegisterTasks(As(Resolve(sender, worker)), request);
     CheckOutcome(Predict(model), result, sut);
@@ -336,18 +351,39 @@ struct RegisterTask : Command {
   void show(std::ostream& out) const override {
     out << "RegisterTasks " << TaskKindName(kind) << " worker " << worker << " parents [";
     for (const ParentRef& parent : parents) out << " task " << parent.task << "." << parent.output << "->" << parent.input;
-    out << " ] as " << SenderName(sender);
+    out << " ]" << (transient ? " transient" : "") << " as " << SenderName(sender);
   }
 };
+
+// One of the outputs of `kind`, or, one time in six, an identifier the task
+// does not have.
+std::string PickOutput(TaskKind kind) {
+  if (*rc::gen::inRange(0, 6) == 0) return "missing";
+  return *rc::gen::elementOf(OutputsOf(kind));
+}
 
 // Base of the commands that act on one existing task.
 struct TaskCommand : Command {
   int task = 0;
   Sender sender = Sender::kTaskWorker;
 
-  explicit TaskCommand(const Model& model) {
+  // Picks any task, or, three times in four, one of the tasks in a status
+  // of `preferred` when there is one, so that long valid sequences (start,
+  // outputs, finish, disable) are common enough.
+  explicit TaskCommand(const Model& model, std::initializer_list<Status> preferred = {}) {
     RC_PRE(!model.tasks.empty());
-    task = *rc::gen::inRange<int>(0, static_cast<int>(model.tasks.size()));
+    std::vector<int> candidates;
+    for (std::size_t i = 0; i < model.tasks.size(); ++i) {
+      Status status = model.tasks[i].status;
+      if (std::find(preferred.begin(), preferred.end(), status) != preferred.end()) {
+        candidates.push_back(static_cast<int>(i));
+      }
+    }
+    if (!candidates.empty() && *rc::gen::inRange(0, 4) != 0) {
+      task = *rc::gen::elementOf(candidates);
+    } else {
+      task = *rc::gen::inRange<int>(0, static_cast<int>(model.tasks.size()));
+    }
     sender = *GenSender();
   }
 
@@ -359,7 +395,13 @@ struct TaskCommand : Command {
 struct ApplyAction : TaskCommand {
   pb::ComputeTaskAction action;
 
-  explicit ApplyAction(const Model& model) : TaskCommand(model) {
+  explicit ApplyAction(const Model& model) : TaskCommand(model, {pb::STATUS_TODO, pb::STATUS_DOING}) {
+    // Mostly the action that moves the task forward.
+    Status status = model.tasks[task].status;
+    if (*rc::gen::inRange(0, 3) != 0 && (status == pb::STATUS_TODO || status == pb::STATUS_DOING)) {
+      action = status == pb::STATUS_TODO ? pb::TASK_ACTION_DOING : pb::TASK_ACTION_DONE;
+      return;
+    }
     action = *rc::gen::weightedElement<pb::ComputeTaskAction>({{4, pb::TASK_ACTION_DOING},
                                                                {4, pb::TASK_ACTION_DONE},
                                                                {1, pb::TASK_ACTION_CANCELED},
@@ -399,10 +441,8 @@ struct ApplyAction : TaskCommand {
 struct RegisterModel : TaskCommand {
   std::string identifier;
 
-  explicit RegisterModel(const Model& model) : TaskCommand(model) {
-    std::vector<std::string> identifiers = OutputsOf(model.tasks[task].kind);
-    identifiers.push_back("missing");
-    identifier = *rc::gen::elementOf(identifiers);
+  explicit RegisterModel(const Model& model) : TaskCommand(model, {pb::STATUS_DOING}) {
+    identifier = PickOutput(model.tasks[task].kind);
   }
 
   Prediction Predict(const Model& model) const {
@@ -421,6 +461,7 @@ struct RegisterModel : TaskCommand {
       prediction.error = ErrorKind::kConflict;
     } else {
       ++prediction.next.tasks[task].output_assets[identifier];
+      prediction.next.tasks[task].first_asset.try_emplace(identifier, pb::ASSET_MODEL);
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_MODEL, "model of " + TaskSubject(task)});
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET, TaskSubject(task)});
     }
@@ -449,10 +490,8 @@ struct RegisterModel : TaskCommand {
 struct RegisterPerformance : TaskCommand {
   std::string identifier;
 
-  explicit RegisterPerformance(const Model& model) : TaskCommand(model) {
-    std::vector<std::string> identifiers = OutputsOf(model.tasks[task].kind);
-    identifiers.push_back("missing");
-    identifier = *rc::gen::elementOf(identifiers);
+  explicit RegisterPerformance(const Model& model) : TaskCommand(model, {pb::STATUS_DOING}) {
+    identifier = PickOutput(model.tasks[task].kind);
   }
 
   Prediction Predict(const Model& model) const {
@@ -472,6 +511,7 @@ struct RegisterPerformance : TaskCommand {
       // MODEL output.
       prediction.next.tasks[task].performances.insert(identifier);
       ++prediction.next.tasks[task].output_assets[identifier];
+      prediction.next.tasks[task].first_asset.try_emplace(identifier, pb::ASSET_PERFORMANCE);
       prediction.events.push_back(
           {pb::EVENT_ASSET_CREATED, pb::ASSET_PERFORMANCE, "performance of " + TaskSubject(task)});
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET, TaskSubject(task)});
@@ -529,6 +569,129 @@ struct RegisterFailureReport : TaskCommand {
   }
 };
 
+// The worker runs a TODO task through: DOING, one asset per output, DONE.
+// One command for a sequence that random commands rarely produce in order.
+struct RunTask : TaskCommand {
+  explicit RunTask(const Model& model) : TaskCommand(model, {pb::STATUS_TODO}) {}
+
+  void checkPreconditions(const Model& model) const override {
+    TaskCommand::checkPreconditions(model);
+    RC_PRE(model.tasks[task].status == pb::STATUS_TODO);
+  }
+
+  Prediction Predict(const Model& model) const {
+    Prediction prediction{model, std::nullopt, {}};
+    ApplyTransition(prediction, task, pb::STATUS_DOING);
+    TaskModel& target = prediction.next.tasks[task];
+    for (const std::string& identifier : OutputsOf(target.kind)) {
+      bool performance = target.kind == TaskKind::kEvaluate;
+      pb::AssetKind kind = performance ? pb::ASSET_PERFORMANCE : pb::ASSET_MODEL;
+      ++target.output_assets[identifier];
+      target.first_asset.try_emplace(identifier, kind);
+      if (performance) target.performances.insert(identifier);
+      prediction.events.push_back(
+          {pb::EVENT_ASSET_CREATED, kind, (performance ? "performance of " : "model of ") + TaskSubject(task)});
+      prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET, TaskSubject(task)});
+    }
+    ApplyTransition(prediction, task, pb::STATUS_DONE);
+    return prediction;
+  }
+
+  void apply(Model& model) const override { model = Predict(model).next; }
+
+  void run(const Model& model, Sut& sut) const override {
+    const TaskModel& target = model.tasks[task];
+    Orchestrator& core = sut.world.core();
+    const RequestContext worker = As(target.worker);
+    pb::ApplyTaskActionParam action;
+    action.set_compute_task_key(TaskKey(task));
+    action.set_action(pb::TASK_ACTION_DOING);
+    auto started = core.ApplyTaskAction(worker, action);
+    RC_LOG() << "DOING: " << (started.ok() ? "OK" : started.error().message()) << "\n";
+    RC_ASSERT(started.ok());
+    for (const std::string& identifier : OutputsOf(target.kind)) {
+      if (target.kind == TaskKind::kEvaluate) {
+        pb::NewPerformance performance;
+        performance.set_compute_task_key(TaskKey(task));
+        performance.set_compute_task_output_identifier(identifier);
+        performance.set_performance_value(0.25f);
+        auto registered = core.RegisterPerformance(worker, performance);
+        RC_LOG() << "RegisterPerformance: " << (registered.ok() ? "OK" : registered.error().message()) << "\n";
+        RC_ASSERT(registered.ok());
+        continue;
+      }
+      pb::NewModel request;
+      request.set_key(sut.world.NewKey());
+      request.set_compute_task_key(TaskKey(task));
+      request.set_compute_task_output_identifier(identifier);
+      *request.mutable_address() = Address("model", request.key());
+      auto registered = core.RegisterModel(worker, request);
+      RC_LOG() << "RegisterModel: " << (registered.ok() ? "OK" : registered.error().message()) << "\n";
+      RC_ASSERT(registered.ok());
+    }
+    action.set_action(pb::TASK_ACTION_DONE);
+    CheckOutcome(Predict(model), core.ApplyTaskAction(worker, action), sut);
+  }
+
+  void show(std::ostream& out) const override { out << "RunTask " << task << " (DOING, outputs, DONE) as worker"; }
+};
+
+struct DisableOutput : TaskCommand {
+  std::string identifier;
+
+  explicit DisableOutput(const Model& model)
+      : TaskCommand(model, {pb::STATUS_DONE, pb::STATUS_FAILED, pb::STATUS_CANCELED}) {
+    identifier = PickOutput(model.tasks[task].kind);
+  }
+
+  Prediction Predict(const Model& model) const {
+    Prediction prediction{model, std::nullopt, {}};
+    const TaskModel& target = model.tasks[task];
+    std::vector<std::string> outputs = OutputsOf(target.kind);
+    auto fail = [&prediction](ErrorKind kind) {
+      prediction.error = kind;
+      return prediction;
+    };
+    if (Requester(model) != target.worker) return fail(ErrorKind::kPermissionDenied);
+    if (IsActive(target.status)) return fail(ErrorKind::kCannotDisableOutput);
+    if (std::find(outputs.begin(), outputs.end(), identifier) == outputs.end()) {
+      return fail(ErrorKind::kCannotDisableOutput);
+    }
+    if (!target.transient || target.kind == TaskKind::kEvaluate) return fail(ErrorKind::kCannotDisableOutput);
+    auto first = target.first_asset.find(identifier);
+    if (first == target.first_asset.end()) return fail(ErrorKind::kCannotDisableOutput);
+    if (first->second != pb::ASSET_MODEL) return fail(ErrorKind::kCannotDisableOutput);
+    bool has_children = false;
+    for (const TaskModel& child : model.tasks) {
+      if (std::find(child.parents.begin(), child.parents.end(), task) == child.parents.end()) continue;
+      has_children = true;
+      if (IsActive(child.status)) return fail(ErrorKind::kCannotDisableOutput);
+    }
+    if (!has_children) return fail(ErrorKind::kCannotDisableOutput);
+    if (target.disabled.contains(identifier)) return fail(ErrorKind::kCannotDisableOutput);
+    prediction.next.tasks[task].disabled.insert(identifier);
+    for (int i = 0; i < target.output_assets.at(identifier); ++i) {
+      prediction.events.push_back({pb::EVENT_ASSET_DISABLED, pb::ASSET_MODEL, "model of " + TaskSubject(task)});
+    }
+    return prediction;
+  }
+
+  void apply(Model& model) const override { model = Predict(model).next; }
+
+  void run(const Model& model, Sut& sut) const override {
+    pb::DisableOutputParam request;
+    request.set_compute_task_key(TaskKey(task));
+    request.set_identifier(identifier);
+    Prediction prediction = Predict(model);
+    if (!prediction.error) RC_TAG("an output was disabled");
+    CheckOutcome(prediction, sut.world.core().DisableOutput(As(Requester(model)), request), sut);
+  }
+
+  void show(std::ostream& out) const override {
+    out << "DisableOutput " << identifier << " of task " << task << " as " << SenderName(sender);
+  }
+};
+
 struct CancelPlan : Command {
   Sender sender = *rc::gen::weightedElement<Sender>(
       {{6, Sender::kPlanOwner}, {1, Sender::kTaskWorker}, {1, Sender::kOtherOrg}, {1, Sender::kUnregistered}});
@@ -564,9 +727,9 @@ bool CheckTaskStateMachine(const OrchestratorOptions& options) {
   return rc::check("compute tasks follow the reference model", [&options] {
     Sut sut(options);
     rc::state::check(Model{}, sut,
-                     rc::state::gen::execOneOfWithArgs<RegisterTask, RegisterTask, ApplyAction, ApplyAction,
-                                                       ApplyAction, RegisterModel, RegisterPerformance,
-                                                       RegisterFailureReport, CancelPlan>());
+                     rc::state::gen::execOneOfWithArgs<
+                         RegisterTask, RegisterTask, ApplyAction, ApplyAction, ApplyAction, RunTask, RegisterModel, RegisterModel,
+                         RegisterPerformance, RegisterFailureReport, DisableOutput, DisableOutput, CancelPlan>());
   });
 }
 

@@ -158,10 +158,11 @@ class World {
 
   // A task request of `kind` for worker `worker` (data owner, or explicit
   // worker of an aggregate) with the given parents. Outputs get `outputs`
-  // as permissions (public when not given).
+  // as permissions (public when not given) and are transient when
+  // `transient` is set, except a performance, which cannot be.
   pb::NewComputeTask NewTask(int index, TaskKind kind, const std::string& worker,
                              const std::vector<ParentRef>& parents,
-                             const pb::NewPermissions* outputs = nullptr) {
+                             const pb::NewPermissions* outputs = nullptr, bool transient = false) {
     pb::NewComputeTask task;
     task.set_key(TaskKey(index));
     task.set_compute_plan_key(plan_key_);
@@ -183,6 +184,7 @@ class World {
       input->mutable_parent_task_output()->set_output_identifier(parent.output);
     }
     for (const std::string& identifier : OutputsOf(kind)) {
+      (*task.mutable_outputs())[identifier].set_transient(transient && kind != TaskKind::kEvaluate);
       pb::NewPermissions& permissions = *(*task.mutable_outputs())[identifier].mutable_permissions();
       if (outputs != nullptr && kind != TaskKind::kEvaluate) {
         permissions = *outputs;
