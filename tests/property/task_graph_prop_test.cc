@@ -1,6 +1,7 @@
 // Properties of generated task graphs: random DAGs of train, aggregate,
 // composite and evaluate tasks with several parents each, registered in one
-// shuffled RegisterTasks batch, then executed by their workers in a random
+// shuffled RegisterTasks batch (after the same batch with one bad task
+// inserted anywhere has failed whole), then executed by their workers in a random
 // order with random failures and cancelations. After every step, read
 // through the API:
 //   - rank = max(parent ranks) + 1, and 0 without parents;
@@ -269,7 +270,8 @@ void TryOutputOutsideDoing(World& world, const pb::ComputeTask& task) {
   RC_ASSERT(!result.ok());
 }
 
-void PlayGraph(const OrchestratorOptions& options, const Graph& graph, const std::vector<Step>& steps) {
+void PlayGraph(const OrchestratorOptions& options, const Graph& graph, const std::vector<Step>& steps,
+               unsigned bad_position) {
   World world(options);
   std::size_t count = graph.tasks.size();
   if (count == 0) return;
@@ -279,6 +281,24 @@ void PlayGraph(const OrchestratorOptions& options, const Graph& graph, const std
     *request.add_tasks() = world.NewTask(index, graph.tasks[index].kind, graph.tasks[index].worker,
                                          graph.tasks[index].parents);
   }
+  // The same batch with one bad task inserted fails whole: no task, no event.
+  pb::RegisterTasksParam spoiled = request;
+  pb::NewComputeTask bad = world.NewTask(static_cast<int>(count), TaskKind::kAggregate, kOwner, {});
+  bad.set_function_key(KeyNumber(0xdead, 1));  // not a registered function
+  int position = static_cast<int>(bad_position % (count + 1));
+  spoiled.mutable_tasks()->Add(std::move(bad));
+  for (int i = spoiled.tasks_size() - 1; i > position; --i) spoiled.mutable_tasks()->SwapElements(i, i - 1);
+  auto rejected = world.core().RegisterTasks(As(kOwner), spoiled);
+  RC_LOG() << "batch with a bad task at " << position << ": "
+           << (rejected.ok() ? "OK" : rejected.error().message()) << "\n";
+  RC_ASSERT(!rejected.ok());
+  RC_ASSERT(world.NewEvents().empty());
+  for (std::size_t i = 0; i <= count; ++i) {
+    pb::GetTaskParam get;
+    get.set_key(TaskKey(static_cast<int>(i)));
+    RC_ASSERT(!world.core().GetTask(As(kOwner), get).ok());
+  }
+
   Require(world.core().RegisterTasks(As(kOwner), request), "RegisterTasks");
   std::vector<pb::Event> created = world.NewEvents();
   RC_ASSERT(created.size() == count);
@@ -337,7 +357,8 @@ bool CheckTaskGraphs(const OrchestratorOptions& options) {
   return rc::check("generated task graphs keep their invariants", [&options] {
     Graph graph = *GenGraph();
     std::vector<Step> steps = *GenSteps();
-    PlayGraph(options, graph, steps);
+    unsigned bad_position = *rc::gen::arbitrary<unsigned>();
+    PlayGraph(options, graph, steps, bad_position);
   });
 }
 
