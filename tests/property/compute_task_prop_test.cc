@@ -29,7 +29,7 @@ struct TaskModel {
   Status status = pb::STATUS_WAITING;
   bool transient = false;                    // every output, except a performance
   std::map<std::string, int> output_assets;  // identifier -> assets registered
-  std::map<std::string, pb::AssetKind> first_asset;  // identifier -> kind of its first asset
+  std::map<std::string, std::set<pb::AssetKind>> asset_kinds;  // identifier -> kinds of its assets
   std::set<std::string> performances;        // identifiers with a performance
   std::set<std::string> disabled;            // outputs whose models are disabled
 
@@ -461,7 +461,7 @@ struct RegisterModel : TaskCommand {
       prediction.error = ErrorKind::kConflict;
     } else {
       ++prediction.next.tasks[task].output_assets[identifier];
-      prediction.next.tasks[task].first_asset.try_emplace(identifier, pb::ASSET_MODEL);
+      prediction.next.tasks[task].asset_kinds[identifier].insert(pb::ASSET_MODEL);
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_MODEL, "model of " + TaskSubject(task)});
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET, TaskSubject(task)});
     }
@@ -511,7 +511,7 @@ struct RegisterPerformance : TaskCommand {
       // MODEL output.
       prediction.next.tasks[task].performances.insert(identifier);
       ++prediction.next.tasks[task].output_assets[identifier];
-      prediction.next.tasks[task].first_asset.try_emplace(identifier, pb::ASSET_PERFORMANCE);
+      prediction.next.tasks[task].asset_kinds[identifier].insert(pb::ASSET_PERFORMANCE);
       prediction.events.push_back(
           {pb::EVENT_ASSET_CREATED, pb::ASSET_PERFORMANCE, "performance of " + TaskSubject(task)});
       prediction.events.push_back({pb::EVENT_ASSET_CREATED, pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET, TaskSubject(task)});
@@ -587,7 +587,7 @@ struct RunTask : TaskCommand {
       bool performance = target.kind == TaskKind::kEvaluate;
       pb::AssetKind kind = performance ? pb::ASSET_PERFORMANCE : pb::ASSET_MODEL;
       ++target.output_assets[identifier];
-      target.first_asset.try_emplace(identifier, kind);
+      target.asset_kinds[identifier].insert(kind);
       if (performance) target.performances.insert(identifier);
       prediction.events.push_back(
           {pb::EVENT_ASSET_CREATED, kind, (performance ? "performance of " : "model of ") + TaskSubject(task)});
@@ -658,9 +658,11 @@ struct DisableOutput : TaskCommand {
       return fail(ErrorKind::kCannotDisableOutput);
     }
     if (!target.transient || target.kind == TaskKind::kEvaluate) return fail(ErrorKind::kCannotDisableOutput);
-    auto first = target.first_asset.find(identifier);
-    if (first == target.first_asset.end()) return fail(ErrorKind::kCannotDisableOutput);
-    if (first->second != pb::ASSET_MODEL) return fail(ErrorKind::kCannotDisableOutput);
+    auto kinds = target.asset_kinds.find(identifier);
+    if (kinds == target.asset_kinds.end()) return fail(ErrorKind::kCannotDisableOutput);
+    // Any non-model asset, even after a model: a performance may be
+    // registered under a MODEL output.
+    if (kinds->second != std::set<pb::AssetKind>{pb::ASSET_MODEL}) return fail(ErrorKind::kCannotDisableOutput);
     bool has_children = false;
     for (const TaskModel& child : model.tasks) {
       if (std::find(child.parents.begin(), child.parents.end(), task) == child.parents.end()) continue;
