@@ -1,7 +1,7 @@
 // State-machine property of compute tasks and their plan. Random sequences of
 // RegisterTasks, ApplyTaskAction, RegisterModel, RegisterPerformance,
-// RegisterFailureReport, DisableOutput and ApplyPlanAction are played on the
-// core and on a small reference model. The senders are the plan owner, the
+// RegisterFailureReport, DisableOutput, GetTaskInputAssets and ApplyPlanAction
+// are played on the core and on a small reference model. The senders are the plan owner, the
 // task's worker, another organisation or an unregistered one. After each
 // command the outcome, the events and every task, plan and IsPlanRunning
 // response must match the model, and the graph invariants must hold when
@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <variant>
 
 #include "property/prop_world.h"
 
@@ -25,6 +26,7 @@ struct TaskModel {
   TaskKind kind = TaskKind::kTrain;
   std::string worker;
   std::vector<int> parents;  // distinct, in input order
+  std::vector<ParentRef> parent_inputs;  // every parent input, in input order
   int rank = 0;
   Status status = pb::STATUS_WAITING;
   bool transient = false;                    // every output, except a performance
@@ -328,6 +330,7 @@ struct RegisterTask : Command {
     task.kind = kind;
     task.worker = worker;
     task.parents = parent_tasks;
+    task.parent_inputs = parents;
     task.rank = rank;
     task.transient = transient;
     task.status = all_done ? pb::STATUS_TODO : pb::STATUS_WAITING;
@@ -694,6 +697,53 @@ struct DisableOutput : TaskCommand {
   }
 };
 
+// GetTaskInputAssets by any organisation: no permission check, and the
+// assets of each input in input order, a parent output giving one asset per
+// registered model.
+struct ReadInputs : TaskCommand {
+  explicit ReadInputs(const Model& model) : TaskCommand(model, {pb::STATUS_TODO, pb::STATUS_DOING}) {}
+
+  // The expected identifiers, or the expected error.
+  std::variant<std::vector<std::string>, ErrorKind> Expect(const Model& model) const {
+    const TaskModel& target = model.tasks[task];
+    if (target.status != pb::STATUS_TODO && target.status != pb::STATUS_DOING &&
+        target.status != pb::STATUS_FAILED) {
+      return ErrorKind::kBadRequest;
+    }
+    std::vector<std::string> identifiers;
+    if (target.kind != TaskKind::kAggregate) identifiers = {"opener", "datasamples"};
+    for (const ParentRef& input : target.parent_inputs) {
+      const TaskModel& parent = model.tasks[input.task];
+      auto kinds = parent.asset_kinds.find(input.output);
+      if (kinds == parent.asset_kinds.end()) continue;
+      if (kinds->second.contains(pb::ASSET_PERFORMANCE)) return ErrorKind::kUnimplemented;
+      for (int i = 0; i < parent.output_assets.at(input.output); ++i) identifiers.push_back(input.input);
+    }
+    return identifiers;
+  }
+
+  void run(const Model& model, Sut& sut) const override {
+    pb::GetTaskInputAssetsParam request;
+    request.set_compute_task_key(TaskKey(task));
+    auto result = sut.world.core().GetTaskInputAssets(As(Requester(model)), request);
+    auto expected = Expect(model);
+    RC_LOG() << "GetTaskInputAssets: " << (result.ok() ? std::string("OK") : result.error().message()) << "\n";
+    if (std::holds_alternative<ErrorKind>(expected)) {
+      RC_ASSERT(OutcomeName(ErrorOf(result)) == OutcomeName(std::get<ErrorKind>(expected)));
+    } else {
+      RC_ASSERT(result.ok());
+      std::vector<std::string> identifiers;
+      for (const pb::ComputeTaskInputAsset& asset : result->assets()) identifiers.push_back(asset.identifier());
+      RC_ASSERT(identifiers == std::get<std::vector<std::string>>(expected));
+    }
+    RC_ASSERT(sut.world.NewEvents().empty());
+  }
+
+  void show(std::ostream& out) const override {
+    out << "GetTaskInputAssets of task " << task << " as " << SenderName(sender);
+  }
+};
+
 struct CancelPlan : Command {
   Sender sender = *rc::gen::weightedElement<Sender>(
       {{6, Sender::kPlanOwner}, {1, Sender::kTaskWorker}, {1, Sender::kOtherOrg}, {1, Sender::kUnregistered}});
@@ -731,7 +781,7 @@ bool CheckTaskStateMachine(const OrchestratorOptions& options) {
     rc::state::check(Model{}, sut,
                      rc::state::gen::execOneOfWithArgs<
                          RegisterTask, RegisterTask, ApplyAction, ApplyAction, ApplyAction, RunTask, RegisterModel, RegisterModel,
-                         RegisterPerformance, RegisterFailureReport, DisableOutput, DisableOutput, CancelPlan>());
+                         RegisterPerformance, RegisterFailureReport, DisableOutput, DisableOutput, ReadInputs, CancelPlan>());
   });
 }
 
