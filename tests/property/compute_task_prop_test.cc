@@ -1,11 +1,11 @@
 // State-machine property of compute tasks and their plan. Random sequences of
 // RegisterTasks, ApplyTaskAction, RegisterModel, RegisterPerformance,
-// RegisterFailureReport, DisableOutput, GetTaskInputAssets and ApplyPlanAction
-// are played on the core and on a small reference model. The senders are the plan owner, the
-// task's worker, another organisation or an unregistered one. After each
-// command the outcome, the events and every task, plan and IsPlanRunning
-// response must match the model, and the graph invariants must hold when
-// read through the API.
+// RegisterFailureReport, DisableOutput, GetTaskInputAssets and
+// ApplyPlanAction are played on the core and on a small reference model.
+// The senders are the plan owner, the task's worker, another organisation or
+// an unregistered one. After each command the outcome, the events and every
+// task, plan and IsPlanRunning response must match the model, and the graph
+// invariants must hold when read through the API.
 #include <gtest/gtest.h>
 #include <rapidcheck/state.h>
 
