@@ -22,13 +22,13 @@ void CheckContext(const RequestContext& context) {
 // a TransactionConflict, the whole request runs again in a new transaction
 // with a new transaction time, for as long as Store::WaitBeforeRetry() agrees.
 template <class Response, class Body>
-Result<Response> RunInTransaction(persistence::Store& store, Clock& clock, const std::string& version,
+Result<Response> RunInTransaction(persistence::Store& store, Clock& clock, const OrchestratorOptions& options,
                                   const RequestContext& context, TransactionMode mode, Body&& body) {
   for (int attempt = 1;; ++attempt) {
     try {
       CheckContext(context);
       auto tx = store.Begin(context.channel, mode, clock.Now());
-      service::Scope scope{context.requester, *tx, version};
+      service::Scope scope{context.requester, *tx, options.version, options.test_faults};
       Response response = body(scope);
       tx->Commit();
       return response;
@@ -56,7 +56,7 @@ Orchestrator::Orchestrator(persistence::Store& store, Clock& clock, Orchestrator
   Result<::orchestrator::Response> Orchestrator::Method(const RequestContext& context,                \
                                                         const ::orchestrator::Request& request) {     \
     return RunInTransaction<::orchestrator::Response>(                                                \
-        store_, clock_, options_.version, context,                                                    \
+        store_, clock_, options_, context,                                                    \
         (ReadOnly) ? TransactionMode::kReadOnly : TransactionMode::kReadWrite,                        \
         [&request](service::Scope& scope) { return service::Method(scope, request); });               \
   }
@@ -66,7 +66,7 @@ ORC_FOR_EACH_RPC(ORC_DEFINE_RPC)
 Result<EventBatch> Orchestrator::ReadEvents(const RequestContext& context, const std::string& start_event_id,
                                             std::size_t limit) {
   return RunInTransaction<EventBatch>(
-      store_, clock_, options_.version, context, TransactionMode::kReadOnly, [&](service::Scope& scope) {
+      store_, clock_, options_, context, TransactionMode::kReadOnly, [&](service::Scope& scope) {
         std::uint64_t after = 0;
         if (!start_event_id.empty()) {
           auto position = scope.tx.FindEventPosition(start_event_id);

@@ -17,6 +17,7 @@
 
 #include "core/api.h"
 #include "core/clock.h"
+#include "core/test_faults.h"
 #include "core/persistence/store.h"
 
 namespace orc {
@@ -24,6 +25,8 @@ namespace orc {
 struct OrchestratorOptions {
   // Version returned by QueryVersion.
   std::string version = "dev";
+  // TEST ONLY: deliberate bugs, all off by default. Never set in a server.
+  TestFaults test_faults{};
 };
 
 class Orchestrator final : public Api {

@@ -4,6 +4,7 @@
 //              [--trace FILE] [--report DIR] [--quiet]
 //   orcsim check SCENARIO
 //   orcsim conformance [--target T] [--update]
+//   orcsim explore | shrink | replay ...  (sim/commands.h)
 //
 // Exit codes: 0 success (and expectations met), 1 expectations not met,
 // 2 unusable input (command line, scenario file, output files).
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "sim/commands.h"
 #include "sim/conformance.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
@@ -216,6 +218,11 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Validate a scenario file without running it");
   check->add_option("scenario", scenario_path, "Scenario file (YAML)")->required();
 
+  orc::sim::CommandAction fault_command;  // set when explore, shrink or replay is chosen
+  orc::sim::AddExploreCommand(app, &fault_command);
+  orc::sim::AddShrinkCommand(app, &fault_command);
+  orc::sim::AddReplayCommand(app, &fault_command);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -224,6 +231,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (fault_command) return fault_command();
     if (run->parsed()) return Run(scenario_path, run_command);
     if (conformance->parsed()) return orc::sim::RunConformance(conformance_options, std::cout, std::cerr);
     Scenario scenario = orc::sim::LoadScenario(scenario_path);

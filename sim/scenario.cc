@@ -42,7 +42,8 @@ const std::vector<std::string> kTaskStatuses = {"waiting", "todo", "doing", "don
 const std::vector<std::string> kPlanStatuses = {"done", "failed", "canceled", "running"};
 const std::vector<std::string> kTopLevelKeys = {
     "name",     "description", "seed",     "channel", "organizations", "data",                "functions",
-    "plan",     "durations",   "failures", "cancel",  "performance",   "max_virtual_seconds", "expect"};
+    "plan",     "durations",   "failures", "cancel",  "performance",   "max_virtual_seconds", "expect",
+    "faults"};
 const std::vector<std::string> kFunctionKeys = {"name", "inputs", "outputs", "duration", "failure_probability"};
 const std::vector<std::string> kTaskKeys = {"id", "function", "worker", "data", "round", "inputs"};
 
@@ -418,6 +419,7 @@ class ScenarioParser {
   void ReadDurations(const Field& field);
   void ReadFailures(const std::optional<Field>& field);
   void ReadCancel(const Field& field);
+  void ReadFaults(const Field& field);
   void ReadPerformance(const Field& field);
   void ReadExpectations(const Field& field);
 
@@ -468,6 +470,7 @@ Scenario ScenarioParser::Parse() {
   if (auto durations = top.Find("durations")) ReadDurations(*durations);
   ReadFailures(top.Find("failures"));
   if (auto cancel = top.Find("cancel")) ReadCancel(*cancel);
+  if (auto faults = top.Find("faults")) ReadFaults(*faults);
   if (auto performance = top.Find("performance")) ReadPerformance(*performance);
   if (auto max_seconds = top.Find("max_virtual_seconds")) {
     scenario_.max_virtual_seconds = reader_.Number(*max_seconds);
@@ -1100,6 +1103,31 @@ void ScenarioParser::ReadCancel(const Field& field) {
   if (auto after = mapping.Find("after_done_tasks")) cancel.after_done_tasks = reader_.Int(*after, 0);
   if (auto at = mapping.Find("at_seconds")) cancel.at_seconds = reader_.NumberAtLeast(*at, 0);
   scenario_.cancel = cancel;
+}
+
+void ScenarioParser::ReadFaults(const Field& field) {
+  const Mapping mapping = reader_.Map(field, {"agent_crash", "lost_response", "duplicate_request", "server_restart",
+                                              "partition", "slow_response"});
+  FaultSpec& faults = scenario_.faults;
+  faults.mark = ToSourceMark(field.mark);
+  // Each fault is a mapping with its probability and, for some, a duration.
+  auto read = [this, &mapping](const char* name, double& probability, const char* duration_key,
+                               Distribution* duration) {
+    auto entry = mapping.Find(name);
+    if (!entry) return;
+    std::vector<std::string> allowed = {"probability"};
+    if (duration_key != nullptr) allowed.emplace_back(duration_key);
+    const Mapping fault = reader_.Map(*entry, allowed);
+    probability = reader_.Probability(fault.Require("probability"));
+    if (duration_key == nullptr) return;
+    if (auto value = fault.Find(duration_key)) *duration = reader_.ReadDistribution(*value);
+  };
+  read("agent_crash", faults.agent_crash, "restart_after", &faults.agent_restart_delay);
+  read("lost_response", faults.lost_response, nullptr, nullptr);
+  read("duplicate_request", faults.duplicate_request, nullptr, nullptr);
+  read("server_restart", faults.server_restart, nullptr, nullptr);
+  read("partition", faults.partition, "duration", &faults.partition_duration);
+  read("slow_response", faults.slow_response, "delay", &faults.slow_delay);
 }
 
 void ScenarioParser::ReadPerformance(const Field& field) {

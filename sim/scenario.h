@@ -133,6 +133,40 @@ struct CancelSpec {
   SourceMark mark;
 };
 
+// Faults the simulator injects between the organisations and the target,
+// each off at probability 0. Every probability applies to one API call,
+// except agent_crash, which applies to one action of an agent. Every draw
+// comes from the run's seed, so a faulty run replays exactly.
+struct FaultSpec {
+  // The agent loses its memory and comes back after `agent_restart_delay`,
+  // rebuilding its state from the channel's events.
+  double agent_crash = 0;
+  Distribution agent_restart_delay{Distribution::Kind::kUniform, 30, 300};
+  // The server applies the request but the response is lost: the client
+  // sees OE0900 and retries.
+  double lost_response = 0;
+  // The network delivers the request twice; the client sees the first
+  // response.
+  double duplicate_request = 0;
+  // The server restarts before the request: the in-process target re-creates
+  // its Orchestrator over the same store.
+  double server_restart = 0;
+  // The calling organisation loses the server for `partition_duration`; its
+  // calls fail with OE0900 meanwhile and nothing reaches the server.
+  double partition = 0;
+  Distribution partition_duration{Distribution::Kind::kUniform, 60, 600};
+  // The response does not come back in time: the client sees OE0900, and the
+  // server receives the request `slow_delay` later.
+  double slow_response = 0;
+  Distribution slow_delay{Distribution::Kind::kUniform, 1, 30};
+  SourceMark mark;
+
+  bool Any() const {
+    return agent_crash > 0 || lost_response > 0 || duplicate_request > 0 || server_restart > 0 || partition > 0 ||
+           slow_response > 0;
+  }
+};
+
 struct PerformanceCurve {
   double start = 0.5;   // value after round 1
   double end = 0.95;    // value approached after many rounds
@@ -174,6 +208,7 @@ struct Scenario {
   double failure_probability = 0;  // every task, unless its function sets one
   std::vector<InjectedFailure> injected_failures;
   std::optional<CancelSpec> cancel;
+  FaultSpec faults;
   PerformanceCurve performance;
   double max_virtual_seconds = 30 * 24 * 3600.0;  // stop the run after this
   Expectations expect;

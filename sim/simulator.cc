@@ -10,6 +10,8 @@
 
 #include "core/orchestrator.h"
 #include "core/persistence/memory_store.h"
+#include "sim/faults.h"
+#include "sim/invariants.h"
 #include "sim/plan_builder.h"
 #include "sim/random.h"
 
@@ -26,6 +28,12 @@ constexpr std::uint32_t kInspectionPageSize = 1000;
 constexpr std::size_t kEventBatch = 1000;
 // A hard bound on the number of actions, against a scenario that never ends.
 constexpr std::uint64_t kMaxActions = 100'000'000;
+// Attempts of one request before the client gives up for now, when each
+// attempt fails with OE0900 (lost, late or cut off).
+constexpr int kMaxAttempts = 20;
+// How long an agent waits before it tries again an operation that could not
+// reach the server.
+constexpr Micros kRetryDelay = 30'000'000;
 constexpr const char* kChecksum = "8f2d7c1b5e3a4960a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4";
 
 Micros ToMicros(double seconds) { return static_cast<Micros>(seconds * kMicrosPerSecond + 0.5); }
@@ -83,6 +91,13 @@ class TraceHash {
 
 class World;
 
+// Outcome of a write sent with retries.
+enum class Delivery {
+  kApplied,     // the server applied it (perhaps on an earlier attempt)
+  kRejected,    // the server rejected it
+  kUnreachable  // every attempt failed with OE0900: try again later
+};
+
 // One simulated organisation: a Substra backend in miniature.
 class Agent {
  public:
@@ -98,13 +113,24 @@ class Agent {
     std::uint64_t generation = 0;
     std::string label;
     int round = 0;
+    std::optional<bool> fails;  // drawn at the first attempt to finish
+    // Outputs may already be registered: after a retry, or when resumed
+    // after a crash.
+    bool check_outputs = false;
   };
 
   void StartReadyTasks();
-  void Start(const std::string& key, const std::string& label, int round, const std::string& function_key);
+  // Returns false when the server could not be reached.
+  bool Start(const std::string& key, const std::string& label, int round, const std::string& function_key);
   void Finish(const std::string& key, std::uint64_t generation, const std::string& function_key);
+  void FinishLater(const std::string& key, std::uint64_t generation, const std::string& function_key);
   void Release(const std::string& key);
   const pb::Function* LoadFunction(const std::string& function_key);
+  // Draws a crash. On a crash the agent drops its whole state and schedules
+  // its restart.
+  bool Crashes();
+  // Rebuilds the agent's state from the channel's events.
+  void Restart();
 
   struct ReadyTask {
     std::string key;
@@ -115,9 +141,15 @@ class Agent {
 
   World& world_;
   const Organization& organization_;
+  bool down_ = false;  // crashed and not restarted yet
   std::deque<ReadyTask> ready_;
   std::set<std::string> queued_;  // keys in ready_ still wanted
   std::map<std::string, Execution> running_;
+  // Tasks whose DOING request could not be confirmed: a late copy of it may
+  // still be applied.
+  std::set<std::string> unreachable_starts_;
+  // Survives a crash, so that an action scheduled before it never matches a
+  // new execution.
   std::uint64_t next_generation_ = 0;
   std::unordered_map<std::string, pb::Function> functions_;
 };
@@ -126,7 +158,8 @@ class World {
  public:
   World(const Scenario& scenario, Api& target, VirtualClock* clock, const RunOptions& options)
       : scenario_(scenario),
-        target_(target),
+        server_(&target),
+        target_(&target),
         clock_(clock),
         options_(options),
         rng_(options.seed.value_or(scenario.seed)),
@@ -135,6 +168,29 @@ class World {
         owner_(scenario.plan.owner.empty() ? Aggregator(scenario) : scenario.plan.owner) {
     for (const Organization& org : scenario.organizations) {
       agents_.emplace(org.id, std::make_unique<Agent>(*this, org));
+    }
+    if (scenario.faults.Any()) {
+      FaultHooks hooks;
+      hooks.now = [this] { return now_; };
+      hooks.schedule = [this](Micros at, std::function<void()> action) { Schedule(at, std::move(action)); };
+      hooks.note = [this](const std::string& org, const std::string& method, const std::string& what) {
+        Note(org, method, what);
+      };
+      hooks.restart_server = [this]() -> Api* {
+        Api* restarted = options_.restart_server ? options_.restart_server() : nullptr;
+        if (restarted != nullptr) {
+          server_ = restarted;
+          if (checker_) checker_->SetTarget(*restarted);
+        }
+        return restarted;
+      };
+      injector_ = std::make_unique<FaultInjector>(target, scenario.faults, options.seed.value_or(scenario.seed),
+                                                  std::move(hooks));
+      target_ = injector_.get();
+    }
+    if (options.check_invariants) {
+      const std::string& reader = owner_.empty() ? scenario.organizations.front().id : owner_;
+      checker_ = std::make_unique<InvariantChecker>(target, RequestContext{reader, scenario.channel});
     }
   }
 
@@ -146,7 +202,9 @@ class World {
   Micros now() const { return now_; }
   Rng& rng() { return rng_; }
   const Scenario& scenario() const { return scenario_; }
-  Api& target() { return target_; }
+  // The target as the organisations see it: through the fault injector
+  // when the scenario has faults.
+  Api& target() { return *target_; }
 
   RequestContext As(const std::string& org) const { return RequestContext{org, scenario_.channel}; }
 
@@ -165,14 +223,89 @@ class World {
     return result;
   }
 
-  // Traced() for a call whose response is not needed; returns whether it
-  // succeeded.
-  template <class T>
-  bool Record(const std::string& org, const char* method, const std::string& subject, Result<T> result) {
-    return Traced(org, method, subject, std::move(result)).ok();
+  // Records an injected fault or an agent's crash in the trace. Such lines
+  // are not API calls.
+  void Note(const std::string& org, const std::string& what, const std::string& detail) {
+    std::string line = FormatTime(now_) + " " + org + " FAULT " + what + " " + detail;
+    trace_hash_.Add(line);
+    if (options_.trace_sink) options_.trace_sink(line);
+  }
+
+  bool DrawAgentCrash() { return injector_ != nullptr && injector_->DrawAgentCrash(); }
+  Micros DrawRestartDelay() { return injector_->DrawRestartDelay(); }
+
+  // Sends a write until it gets through. An OE0900 error (lost, late, cut
+  // off) is retried at once, up to kMaxAttempts. Once an attempt has failed
+  // that way, the server may have applied it, so a later error such as
+  // OE0006 (already exists) or OE0003 (wrong status) may come from that
+  // first attempt: `applied()` then reads the target and returns whether the
+  // request's effect is there, or nullopt when it cannot tell.
+  // `sent_before`: an earlier Send of the same request ended unreachable, so
+  // the server may have applied it already.
+  template <class SendFn, class AppliedFn>
+  Delivery Send(const std::string& org, const char* method, const std::string& subject, SendFn send,
+                AppliedFn applied, bool sent_before = false) {
+    bool uncertain = sent_before;
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      auto result = Traced(org, method, subject, send());
+      if (result.ok()) return Delivery::kApplied;
+      if (result.error().kind() == ErrorKind::kUnavailable) {
+        uncertain = true;
+        continue;
+      }
+      if (!uncertain) return Delivery::kRejected;
+      std::optional<bool> was_applied = applied();
+      if (!was_applied) return Delivery::kUnreachable;
+      return *was_applied ? Delivery::kApplied : Delivery::kRejected;
+    }
+    return Delivery::kUnreachable;
+  }
+
+  // Sends a read, retried like Send. Returns the response, or nullopt when
+  // the read failed or the server could not be reached.
+  template <class ReadFn>
+  auto Read(const std::string& org, const char* method, const std::string& subject, ReadFn read)
+      -> std::optional<std::decay_t<decltype(read().value())>> {
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      auto result = Traced(org, method, subject, read());
+      if (result.ok()) return std::move(result).value();
+      if (result.error().kind() != ErrorKind::kUnavailable) return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  // Sends a read, retried like Send, and returns its result (a response or
+  // an error other than OE0900), or nullopt when the server could not be
+  // reached. The `applied()` checks of Send use it to tell NotFound from an
+  // unreachable server.
+  template <class ReadFn>
+  auto Lookup(const std::string& org, const char* method, const std::string& subject, ReadFn read)
+      -> std::optional<decltype(read())> {
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+      auto result = Traced(org, method, subject, read());
+      if (result.ok() || result.error().kind() != ErrorKind::kUnavailable) return result;
+    }
+    return std::nullopt;
+  }
+
+  // Reads task `key`. TaskIs returns whether it is in `status`, or nullopt
+  // when the read failed: for the `applied()` checks of Send.
+  std::optional<pb::ComputeTask> ReadTask(const std::string& org, const std::string& key, const std::string& subject) {
+    pb::GetTaskParam request;
+    request.set_key(key);
+    return Read(org, "GetTask", subject, [&] { return target().GetTask(As(org), request); });
+  }
+  std::optional<bool> TaskIs(const std::string& org, const std::string& key, const std::string& subject,
+                             pb::ComputeTaskStatus status) {
+    std::optional<pb::ComputeTask> task = ReadTask(org, key, subject);
+    if (!task) return std::nullopt;
+    return task->status() == status;
   }
 
   const FunctionSpec& FunctionByKey(const std::string& key) const { return *functions_by_key_.at(key); }
+  bool IsPlanTask(const pb::ComputeTask& task) const {
+    return !plan_key_.empty() && task.compute_plan_key() == plan_key_ && functions_by_key_.contains(task.function_key());
+  }
   bool IsInjectedFailure(const std::string& label) const { return injected_labels_.contains(label); }
   Micros ReactionDelay() { return ToMicros(Sample(rng_, scenario_.reaction_delay)); }
 
@@ -196,6 +329,9 @@ class World {
   void DispatchEvents();
   void OnEvent(const pb::Event& event);
   void CancelPlan();
+  // Whether no task can fail or be canceled in this scenario.
+  bool NothingCanFail() const;
+  void CheckEnd();
   RunResult Inspect();
   void CheckExpectations(RunResult& result);
   std::string NewAddress(const std::string& what) {
@@ -203,7 +339,12 @@ class World {
   }
 
   const Scenario& scenario_;
-  Api& target_;
+  Api* server_;  // the target itself, for the checker and the final inspection
+  Api* target_;  // the target through the fault injector, when there is one
+  std::unique_ptr<FaultInjector> injector_;
+  std::unique_ptr<InvariantChecker> checker_;
+  std::vector<std::string> violations_;
+  std::uint64_t api_calls_at_violation_ = 0;
   VirtualClock* clock_;
   const RunOptions& options_;
   Rng rng_;
@@ -233,6 +374,8 @@ class World {
   int finished_tasks_ = 0;
   int done_tasks_ = 0;
   bool cancel_scheduled_ = false;
+  // The plan's cancelation could not be confirmed: a retry may find it done.
+  bool cancel_unconfirmed_ = false;
 
   std::uint64_t api_calls_ = 0;
   std::uint64_t failed_calls_ = 0;
@@ -243,6 +386,7 @@ class World {
 // ---- Agent ----
 
 void Agent::OnTaskChanged(const pb::ComputeTask& task) {
+  if (down_) return;
   const std::string& key = task.key();
   if (task.status() == pb::STATUS_TODO && !queued_.contains(key) && !running_.contains(key)) {
     const auto& metadata = task.metadata();
@@ -265,32 +409,46 @@ void Agent::OnTaskChanged(const pb::ComputeTask& task) {
 }
 
 void Agent::StartReadyTasks() {
+  if (down_ || Crashes()) return;
   while (static_cast<int>(running_.size()) < organization_.compute_slots && !ready_.empty()) {
     ReadyTask next = std::move(ready_.front());
     ready_.pop_front();
     if (queued_.erase(next.key) == 0) continue;  // no longer wanted
-    Start(next.key, next.label, next.round, next.function_key);
+    if (!Start(next.key, next.label, next.round, next.function_key)) return;
   }
 }
 
-void Agent::Start(const std::string& key, const std::string& label, int round, const std::string& function_key) {
+bool Agent::Start(const std::string& key, const std::string& label, int round, const std::string& function_key) {
   pb::ApplyTaskActionParam start;
   start.set_compute_task_key(key);
   start.set_action(pb::TASK_ACTION_DOING);
-  if (!world_.Traced(id(), "ApplyTaskAction", label + " DOING", world_.target().ApplyTaskAction(world_.As(id()), start)).ok()) {
-    return;
+  Delivery delivery = world_.Send(
+      id(), "ApplyTaskAction", label + " DOING", [&] { return world_.target().ApplyTaskAction(world_.As(id()), start); },
+      [&] { return world_.TaskIs(id(), key, label, pb::STATUS_DOING); }, unreachable_starts_.contains(key));
+  if (delivery == Delivery::kUnreachable) {
+    // Put it back and try again later.
+    ready_.push_front(ReadyTask{key, label, round, function_key});
+    queued_.insert(key);
+    unreachable_starts_.insert(key);
+    world_.Schedule(world_.now() + kRetryDelay, [this] { StartReadyTasks(); });
+    return false;
   }
+  unreachable_starts_.erase(key);
+  if (delivery == Delivery::kRejected) return true;  // no longer TODO, canceled for example
+
   std::uint64_t generation = ++next_generation_;
-  running_[key] = Execution{generation, label, round};
+  running_[key] = Execution{generation, label, round, std::nullopt, false};
 
   pb::GetTaskInputAssetsParam inputs;
   inputs.set_compute_task_key(key);
-  world_.Record(id(), "GetTaskInputAssets", label, world_.target().GetTaskInputAssets(world_.As(id()), inputs));
+  world_.Read(id(), "GetTaskInputAssets", label,
+              [&] { return world_.target().GetTaskInputAssets(world_.As(id()), inputs); });
 
   const FunctionSpec& spec = world_.FunctionByKey(function_key);
   const Distribution& duration = spec.duration ? *spec.duration : world_.scenario().default_duration;
   Micros finish_at = world_.now() + ToMicros(Sample(world_.rng(), duration));
   world_.Schedule(finish_at, [this, key, generation, function_key] { Finish(key, generation, function_key); });
+  return true;
 }
 
 const pb::Function* Agent::LoadFunction(const std::string& function_key) {
@@ -298,71 +456,203 @@ const pb::Function* Agent::LoadFunction(const std::string& function_key) {
   if (it != functions_.end()) return &it->second;
   pb::GetFunctionParam request;
   request.set_key(function_key);
-  auto result = world_.Traced(id(), "GetFunction", world_.FunctionByKey(function_key).name,
-                             world_.target().GetFunction(world_.As(id()), request));
-  if (!result.ok()) return nullptr;
-  return &functions_.emplace(function_key, std::move(result).value()).first->second;
+  auto function = world_.Read(id(), "GetFunction", world_.FunctionByKey(function_key).name,
+                              [&] { return world_.target().GetFunction(world_.As(id()), request); });
+  if (!function) return nullptr;
+  return &functions_.emplace(function_key, std::move(*function)).first->second;
+}
+
+void Agent::FinishLater(const std::string& key, std::uint64_t generation, const std::string& function_key) {
+  running_.at(key).check_outputs = true;
+  world_.Schedule(world_.now() + kRetryDelay,
+                  [this, key, generation, function_key] { Finish(key, generation, function_key); });
 }
 
 void Agent::Finish(const std::string& key, std::uint64_t generation, const std::string& function_key) {
+  if (down_) return;
   auto running = running_.find(key);
   if (running == running_.end() || running->second.generation != generation) return;  // stopped meanwhile
-  const Execution execution = running->second;
+  if (Crashes()) return;
+  Execution& execution = running->second;
+  const std::string label = execution.label;
   const FunctionSpec& spec = world_.FunctionByKey(function_key);
-  bool fails = world_.IsInjectedFailure(execution.label) || world_.rng().Bernoulli(spec.failure_probability);
+  if (!execution.fails) {
+    execution.fails = world_.IsInjectedFailure(label) || world_.rng().Bernoulli(spec.failure_probability);
+  }
 
-  if (fails) {
+  if (*execution.fails) {
     pb::NewFailureReport report;
     report.set_compute_task_key(key);
     report.set_error_type(pb::ERROR_TYPE_EXECUTION);
     report.mutable_logs_address()->set_checksum(kChecksum);
     report.mutable_logs_address()->set_storage_address("http://orcsim.local/logs/" + key);
-    world_.Record(id(), "RegisterFailureReport", execution.label,
-                  world_.target().RegisterFailureReport(world_.As(id()), report));
+    pb::GetFailureReportParam get_report;
+    get_report.set_compute_task_key(key);
+    Delivery delivery = world_.Send(
+        id(), "RegisterFailureReport", label,
+        [&] { return world_.target().RegisterFailureReport(world_.As(id()), report); },
+        [&]() -> std::optional<bool> {
+          auto stored = world_.Lookup(id(), "GetFailureReport", label,
+                                      [&] { return world_.target().GetFailureReport(world_.As(id()), get_report); });
+          if (!stored) return std::nullopt;
+          if (stored->ok()) return true;
+          if (stored->error().kind() == ErrorKind::kNotFound) return false;
+          return std::nullopt;
+        });
+    if (delivery == Delivery::kUnreachable) return FinishLater(key, generation, function_key);
     Release(key);
     return;
   }
 
   const pb::Function* function = LoadFunction(function_key);
-  if (function != nullptr) {
-    std::map<std::string, pb::FunctionOutput> outputs(function->outputs().begin(), function->outputs().end());
-    pb::RegisterModelsParam models;
-    for (const auto& [identifier, output] : outputs) {
-      if (output.kind() != pb::ASSET_MODEL) continue;
-      pb::NewModel* model = models.add_models();
-      model->set_key(world_.rng().Uuid());
-      model->set_compute_task_key(key);
-      model->set_compute_task_output_identifier(identifier);
-      model->mutable_address()->set_checksum(kChecksum);
-      model->mutable_address()->set_storage_address("http://orcsim.local/model/" + model->key());
+  if (function == nullptr) return FinishLater(key, generation, function_key);
+  std::map<std::string, pb::FunctionOutput> outputs(function->outputs().begin(), function->outputs().end());
+
+  // After a retry or a crash, outputs registered by an earlier attempt are
+  // not registered again. The task's output asset events tell which.
+  pb::QueryEventsParam output_events;
+  output_events.set_page_size(100);
+  output_events.mutable_filter()->set_asset_key(key);
+  output_events.mutable_filter()->set_asset_kind(pb::ASSET_COMPUTE_TASK_OUTPUT_ASSET);
+  // Asset keys of the registered outputs, by output identifier.
+  auto read_outputs = [&]() -> std::optional<std::map<std::string, std::set<std::string>>> {
+    auto events = world_.Read(id(), "QueryEvents", label,
+                              [&] { return world_.target().QueryEvents(world_.As(id()), output_events); });
+    if (!events) return std::nullopt;
+    std::map<std::string, std::set<std::string>> outputs_by_identifier;
+    for (const pb::Event& event : events->events()) {
+      const pb::ComputeTaskOutputAsset& asset = event.compute_task_output_asset();
+      outputs_by_identifier[asset.compute_task_output_identifier()].insert(asset.asset_key());
     }
-    if (models.models_size() > 0) {
-      world_.Record(id(), "RegisterModels", execution.label, world_.target().RegisterModels(world_.As(id()), models));
-    }
-    for (const auto& [identifier, output] : outputs) {
-      if (output.kind() != pb::ASSET_PERFORMANCE) continue;
-      const PerformanceCurve& curve = world_.scenario().performance;
-      double progress = std::max(execution.round, 1) - 1;
-      double value = curve.end - (curve.end - curve.start) / (1.0 + curve.rate * progress) +
-                     world_.rng().Uniform(-curve.noise, curve.noise);
-      pb::NewPerformance performance;
-      performance.set_compute_task_key(key);
-      performance.set_compute_task_output_identifier(identifier);
-      performance.set_performance_value(static_cast<float>(std::clamp(value, 0.0, 1.0)));
-      world_.Record(id(), "RegisterPerformance", execution.label,
-                    world_.target().RegisterPerformance(world_.As(id()), performance));
-    }
+    return outputs_by_identifier;
+  };
+  std::set<std::string> registered;
+  if (execution.check_outputs) {
+    auto stored = read_outputs();
+    if (!stored) return FinishLater(key, generation, function_key);
+    for (const auto& [identifier, assets] : *stored) registered.insert(identifier);
+  }
+
+  // NOTE: a late copy of an earlier RegisterModels may still arrive. For a
+  // single output it then fails with OE0006; a `multiple` output would get
+  // a second model, and the checker only counts single outputs.
+  pb::RegisterModelsParam models;
+  for (const auto& [identifier, output] : outputs) {
+    if (output.kind() != pb::ASSET_MODEL || registered.contains(identifier)) continue;
+    pb::NewModel* model = models.add_models();
+    model->set_key(world_.rng().Uuid());
+    model->set_compute_task_key(key);
+    model->set_compute_task_output_identifier(identifier);
+    model->mutable_address()->set_checksum(kChecksum);
+    model->mutable_address()->set_storage_address("http://orcsim.local/model/" + model->key());
+  }
+  if (models.models_size() > 0) {
+    Delivery delivery = world_.Send(
+        id(), "RegisterModels", label, [&] { return world_.target().RegisterModels(world_.As(id()), models); },
+        [&]() -> std::optional<bool> {
+          auto stored = read_outputs();
+          if (!stored) return std::nullopt;
+          return std::all_of(models.models().begin(), models.models().end(), [&stored](const pb::NewModel& model) {
+            auto assets = stored->find(model.compute_task_output_identifier());
+            return assets != stored->end() && assets->second.contains(model.key());
+          });
+        });
+    if (delivery == Delivery::kUnreachable) return FinishLater(key, generation, function_key);
+  }
+  for (const auto& [identifier, output] : outputs) {
+    if (output.kind() != pb::ASSET_PERFORMANCE || registered.contains(identifier)) continue;
+    const PerformanceCurve& curve = world_.scenario().performance;
+    double progress = std::max(execution.round, 1) - 1;
+    double value = curve.end - (curve.end - curve.start) / (1.0 + curve.rate * progress) +
+                   world_.rng().Uniform(-curve.noise, curve.noise);
+    pb::NewPerformance performance;
+    performance.set_compute_task_key(key);
+    performance.set_compute_task_output_identifier(identifier);
+    performance.set_performance_value(static_cast<float>(std::clamp(value, 0.0, 1.0)));
+    const std::string output_identifier = identifier;
+    Delivery delivery = world_.Send(
+        id(), "RegisterPerformance", label,
+        [&] { return world_.target().RegisterPerformance(world_.As(id()), performance); },
+        [&]() -> std::optional<bool> {
+          auto stored = read_outputs();
+          if (!stored) return std::nullopt;
+          return stored->contains(output_identifier);
+        });
+    if (delivery == Delivery::kUnreachable) return FinishLater(key, generation, function_key);
   }
 
   pb::ApplyTaskActionParam done;
   done.set_compute_task_key(key);
   done.set_action(pb::TASK_ACTION_DONE);
-  world_.Record(id(), "ApplyTaskAction", execution.label + " DONE", world_.target().ApplyTaskAction(world_.As(id()), done));
+  Delivery delivery = world_.Send(
+      id(), "ApplyTaskAction", label + " DONE", [&] { return world_.target().ApplyTaskAction(world_.As(id()), done); },
+      [&] { return world_.TaskIs(id(), key, label, pb::STATUS_DONE); });
+  if (delivery == Delivery::kUnreachable) return FinishLater(key, generation, function_key);
   Release(key);
 }
 
 void Agent::Release(const std::string& key) {
   running_.erase(key);
+  world_.Schedule(world_.now(), [this] { StartReadyTasks(); });
+}
+
+bool Agent::Crashes() {
+  if (!world_.DrawAgentCrash()) return false;
+  down_ = true;
+  ready_.clear();
+  unreachable_starts_.clear();
+  queued_.clear();
+  running_.clear();
+  functions_.clear();
+  Micros delay = world_.DrawRestartDelay();
+  world_.Note(id(), "agent", "crash, restart in " + FormatTime(delay) + " s");
+  world_.Schedule(world_.now() + delay, [this] { Restart(); });
+  return true;
+}
+
+void Agent::Restart() {
+  down_ = false;
+  world_.Note(id(), "agent", "restart");
+  // The latest snapshot of each task this organisation works on, in the
+  // order the tasks first appear in the channel's events.
+  std::vector<std::string> order;
+  std::map<std::string, pb::ComputeTask> latest;
+  std::string cursor;
+  while (true) {
+    auto batch = world_.target().ReadEvents(world_.As(id()), cursor, kEventBatch);
+    if (!batch.ok()) break;
+    for (const pb::Event& event : batch->events) {
+      if (!event.has_compute_task() || event.compute_task().worker() != id()) continue;
+      auto [it, inserted] = latest.insert_or_assign(event.compute_task().key(), event.compute_task());
+      if (inserted) order.push_back(it->first);
+    }
+    cursor = batch->last_event_id;
+    if (batch->events.size() < kEventBatch) break;
+  }
+  for (const std::string& key : order) {
+    const pb::ComputeTask& task = latest.at(key);
+    if (!world_.IsPlanTask(task)) continue;
+    if (task.status() == pb::STATUS_TODO) {
+      // A DOING request sent before the crash may still arrive late.
+      unreachable_starts_.insert(key);
+      OnTaskChanged(task);
+      continue;
+    }
+    if (task.status() != pb::STATUS_DOING) continue;
+    // Started before the crash: run it again; outputs registered before the
+    // crash are kept.
+    const auto& metadata = task.metadata();
+    auto label = metadata.find("orcsim.task");
+    auto round = metadata.find("orcsim.round");
+    std::uint64_t generation = ++next_generation_;
+    running_[key] = Execution{generation, label == metadata.end() ? key : label->second,
+                              round == metadata.end() ? 0 : std::stoi(round->second), std::nullopt, true};
+    const FunctionSpec& spec = world_.FunctionByKey(task.function_key());
+    const Distribution& duration = spec.duration ? *spec.duration : world_.scenario().default_duration;
+    std::string function_key = task.function_key();
+    world_.Schedule(world_.now() + ToMicros(Sample(world_.rng(), duration)),
+                    [this, key, generation, function_key] { Finish(key, generation, function_key); });
+  }
   world_.Schedule(world_.now(), [this] { StartReadyTasks(); });
 }
 
@@ -412,18 +702,80 @@ RunResult World::Run() {
     ++actions;
     DispatchEvents();
     if (options_.progress) options_.progress(finished_tasks_, static_cast<int>(plan_.size()), now_);
+    if (checker_) {
+      violations_ = checker_->Check(plan_key_);
+      if (!violations_.empty()) {
+        api_calls_at_violation_ = api_calls_;
+        stop_reason_ = "stopped at an invariant violation";
+        break;
+      }
+    }
   }
+  if (checker_ && violations_.empty()) CheckEnd();
   return Inspect();
+}
+
+bool World::NothingCanFail() const {
+  if (scenario_.cancel || !scenario_.injected_failures.empty()) return false;
+  return std::all_of(scenario_.functions.begin(), scenario_.functions.end(),
+                     [](const FunctionSpec& function) { return function.failure_probability == 0; });
+}
+
+void World::CheckEnd() {
+  violations_ = checker_->CheckEnd(plan_key_, NothingCanFail());
+  // Lost, late and duplicated requests must not create an asset twice,
+  // under another key either.
+  std::size_t samples = 0;
+  for (const DataSpec& data : scenario_.data) samples += static_cast<std::size_t>(data.samples);
+  const std::pair<pb::AssetKind, std::size_t> expected[] = {
+      {pb::ASSET_ORGANIZATION, scenario_.organizations.size()},
+      {pb::ASSET_DATA_MANAGER, scenario_.data.size()},
+      {pb::ASSET_DATA_SAMPLE, samples},
+      {pb::ASSET_FUNCTION, scenario_.functions.size()},
+      {pb::ASSET_COMPUTE_PLAN, 1},
+      {pb::ASSET_COMPUTE_TASK, plan_.size()},
+  };
+  for (const auto& [kind, count] : expected) {
+    std::size_t created = checker_->CreatedCount(kind);
+    if (created != count) {
+      violations_.push_back(pb::AssetKind_Name(kind) + ": " + std::to_string(created) + " created, expected " +
+                            std::to_string(count));
+    }
+  }
+  if (!violations_.empty()) api_calls_at_violation_ = api_calls_;
 }
 
 void World::RegisterEverything() {
   for (const Organization& org : scenario_.organizations) {
     pb::RegisterOrganizationParam request;
     request.set_address("http://" + LowerCase(org.id) + ".orcsim.local");
-    Record(org.id, "RegisterOrganization", org.id, target_.RegisterOrganization(As(org.id), request));
+    Send(org.id, "RegisterOrganization", org.id,
+         [&] { return target().RegisterOrganization(As(org.id), request); },
+         [&]() -> std::optional<bool> {
+           auto all = Read(org.id, "GetAllOrganizations", org.id,
+                           [&] { return target().GetAllOrganizations(As(org.id), {}); });
+           if (!all) return std::nullopt;
+           return std::any_of(all->organizations().begin(), all->organizations().end(),
+                              [&org](const pb::Organization& item) { return item.id() == org.id; });
+         });
   }
   for (const DataSpec& data : scenario_.data) RegisterData(data);
   RegisterPlanAndTasks();
+  if (injector_) injector_->EnablePartitions();
+}
+
+// The `applied()` check of Send for a registration: after an OE0006, the
+// asset under the request's key must be there, with the same owner and,
+// where the response shows it, the same content.
+template <class Message>
+std::optional<bool> SameAsset(const std::optional<Result<Message>>& stored, const std::string& owner,
+                              const std::function<bool(const Message&)>& same_content) {
+  if (!stored) return std::nullopt;
+  if (!stored->ok()) {
+    if (stored->error().kind() == ErrorKind::kNotFound) return false;
+    return std::nullopt;
+  }
+  return stored->value().owner() == owner && same_content(stored->value());
 }
 
 void World::RegisterData(const DataSpec& data) {
@@ -439,9 +791,19 @@ void World::RegisterData(const DataSpec& data) {
   manager.mutable_new_permissions()->set_public_(data.public_data);
   if (!data.public_data) manager.mutable_new_permissions()->add_authorized_ids(owner_);
   manager.mutable_logs_permission()->set_public_(true);
-  if (Traced(org, "RegisterDataManager", org, target_.RegisterDataManager(As(org), manager)).ok()) {
-    data_manager_keys_[org] = manager.key();
-  }
+  pb::GetDataManagerParam get_manager;
+  get_manager.set_key(manager.key());
+  Delivery delivery = Send(
+      org, "RegisterDataManager", org, [&] { return target().RegisterDataManager(As(org), manager); },
+      [&] {
+        return SameAsset<pb::DataManager>(Lookup(org, "GetDataManager", org, [&] { return target().GetDataManager(As(org), get_manager); }), org,
+                                          [&](const pb::DataManager& stored) {
+                                            return stored.name() == manager.name() &&
+                                                   stored.opener().storage_address() ==
+                                                       manager.opener().storage_address();
+                                          });
+      });
+  if (delivery == Delivery::kApplied) data_manager_keys_[org] = manager.key();
 
   pb::RegisterDataSamplesParam samples;
   for (int i = 0; i < data.samples; ++i) {
@@ -451,7 +813,16 @@ void World::RegisterData(const DataSpec& data) {
     sample->set_checksum(kChecksum);
     sample_keys_[org].push_back(sample->key());
   }
-  Record(org, "RegisterDataSamples", org, target_.RegisterDataSamples(As(org), samples));
+  if (samples.samples_size() == 0) return;
+  pb::GetDataSampleParam get_sample;
+  get_sample.set_key(samples.samples(0).key());  // a batch is applied whole or not at all
+  Send(org, "RegisterDataSamples", org, [&] { return target().RegisterDataSamples(As(org), samples); },
+       [&] {
+         return SameAsset<pb::DataSample>(Lookup(org, "GetDataSample", org, [&] { return target().GetDataSample(As(org), get_sample); }), org,
+                                          [&](const pb::DataSample& stored) {
+                                            return stored.checksum() == samples.samples(0).checksum();
+                                          });
+       });
 }
 
 pb::NewComputeTask World::NewTask(const PlannedTask& planned) {
@@ -526,7 +897,13 @@ void World::RegisterPlanAndTasks() {
       declared.set_kind(KindFromName(output.kind));
       declared.set_multiple(output.multiple);
     }
-    Record(owner_, "RegisterFunction", spec.name, target_.RegisterFunction(As(owner_), function));
+    pb::GetFunctionParam get_function;
+    get_function.set_key(function.key());
+    Send(owner_, "RegisterFunction", spec.name, [&] { return target().RegisterFunction(As(owner_), function); },
+         [&] {
+           return SameAsset<pb::Function>(Lookup(owner_, "GetFunction", spec.name, [&] { return target().GetFunction(As(owner_), get_function); }), owner_,
+                                          [&](const pb::Function& stored) { return stored.name() == function.name(); });
+         });
     function_keys_[spec.name] = function.key();
     functions_by_key_[function.key()] = &spec;
   }
@@ -536,7 +913,13 @@ void World::RegisterPlanAndTasks() {
   plan.set_key(plan_key_);
   plan.set_name(scenario_.name.empty() ? "orcsim plan" : scenario_.name.substr(0, 100));
   plan.set_tag("orcsim");
-  Record(owner_, "RegisterPlan", scenario_.name, target_.RegisterPlan(As(owner_), plan));
+  pb::GetComputePlanParam get_plan;
+  get_plan.set_key(plan_key_);
+  Send(owner_, "RegisterPlan", scenario_.name, [&] { return target().RegisterPlan(As(owner_), plan); },
+       [&] {
+         return SameAsset<pb::ComputePlan>(Lookup(owner_, "GetPlan", "plan", [&] { return target().GetPlan(As(owner_), get_plan); }), owner_,
+                                           [&](const pb::ComputePlan& stored) { return stored.name() == plan.name(); });
+       });
 
   const std::size_t batch_size = static_cast<std::size_t>(std::max(scenario_.plan.batch_size, 1));
   for (std::size_t first = 0; first < plan_.size(); first += batch_size) {
@@ -544,14 +927,22 @@ void World::RegisterPlanAndTasks() {
     std::size_t last = std::min(plan_.size(), first + batch_size);
     for (std::size_t i = first; i < last; ++i) *batch.add_tasks() = NewTask(plan_[i]);
     std::string subject = "tasks " + std::to_string(first + 1) + "-" + std::to_string(last);
-    Record(owner_, "RegisterTasks", subject, target_.RegisterTasks(As(owner_), batch));
+    pb::GetTaskParam get_task;
+    get_task.set_key(batch.tasks(0).key());  // a batch is applied whole or not at all
+    Send(owner_, "RegisterTasks", subject, [&] { return target().RegisterTasks(As(owner_), batch); },
+         [&] {
+           return SameAsset<pb::ComputeTask>(Lookup(owner_, "GetTask", subject, [&] { return target().GetTask(As(owner_), get_task); }), owner_,
+                                             [&](const pb::ComputeTask& stored) {
+                                               return stored.function_key() == batch.tasks(0).function_key();
+                                             });
+         });
   }
 }
 
 void World::DispatchEvents() {
   const RequestContext reader = As(scenario_.organizations.front().id);
   while (true) {
-    auto batch = target_.ReadEvents(reader, last_event_id_, kEventBatch);
+    auto batch = target().ReadEvents(reader, last_event_id_, kEventBatch);
     if (!batch.ok() || batch->events.empty()) return;
     for (const pb::Event& event : batch->events) OnEvent(event);
     last_event_id_ = batch->last_event_id;
@@ -590,15 +981,30 @@ void World::CancelPlan() {
   pb::ApplyPlanActionParam cancel;
   cancel.set_key(plan_key_);
   cancel.set_action(pb::PLAN_ACTION_CANCELED);
-  Record(owner_, "ApplyPlanAction", "CANCELED", target_.ApplyPlanAction(As(owner_), cancel));
+  pb::GetComputePlanParam get_plan;
+  get_plan.set_key(plan_key_);
+  Delivery delivery = Send(
+      owner_, "ApplyPlanAction", "CANCELED", [&] { return target().ApplyPlanAction(As(owner_), cancel); },
+      [&]() -> std::optional<bool> {
+        auto plan = Read(owner_, "GetPlan", "plan", [&] { return target().GetPlan(As(owner_), get_plan); });
+        if (!plan) return std::nullopt;
+        return plan->has_cancelation_date();
+      },
+      cancel_unconfirmed_);
+  // Whatever could not reach the server is tried again later.
+  bool unreachable = delivery == Delivery::kUnreachable;
+  cancel_unconfirmed_ = unreachable;
 
   std::vector<std::pair<std::string, std::string>> active;  // key, label
   pb::QueryTasksParam query;
   query.set_page_size(kInspectionPageSize);
   query.mutable_filter()->set_compute_plan_key(plan_key_);
   while (true) {
-    auto page = Traced(owner_, "QueryTasks", "plan", target_.QueryTasks(As(owner_), query));
-    if (!page.ok()) break;
+    auto page = Read(owner_, "QueryTasks", "plan", [&] { return target().QueryTasks(As(owner_), query); });
+    if (!page) {
+      unreachable = true;
+      break;
+    }
     for (const pb::ComputeTask& task : page->tasks()) {
       bool running = task.status() == pb::STATUS_WAITING || task.status() == pb::STATUS_TODO ||
                      task.status() == pb::STATUS_DOING;
@@ -612,8 +1018,12 @@ void World::CancelPlan() {
     action.set_compute_task_key(key);
     action.set_action(pb::TASK_ACTION_CANCELED);
     action.set_log("compute plan canceled by its owner");
-    Record(owner_, "ApplyTaskAction", label + " CANCELED", target_.ApplyTaskAction(As(owner_), action));
+    Delivery canceled = Send(
+        owner_, "ApplyTaskAction", label + " CANCELED", [&] { return target().ApplyTaskAction(As(owner_), action); },
+        [&] { return TaskIs(owner_, key, label, pb::STATUS_CANCELED); });
+    unreachable = unreachable || canceled == Delivery::kUnreachable;
   }
+  if (unreachable) Schedule(now_ + kRetryDelay, [this] { CancelPlan(); });
 }
 
 RunResult World::Inspect() {
@@ -624,6 +1034,9 @@ RunResult World::Inspect() {
   result.virtual_duration = now_;
   result.trace_hash = trace_hash_.Hex();
   result.stop_reason = stop_reason_;
+  result.violations = violations_;
+  result.api_calls_at_violation = api_calls_at_violation_;
+  result.faults_injected = injector_ ? injector_->injected() : 0;
   const RequestContext owner = As(owner_.empty() ? scenario_.organizations.front().id : owner_);
 
   std::unordered_map<std::string, const pb::ComputeTask*> tasks_by_key;
@@ -632,7 +1045,7 @@ RunResult World::Inspect() {
   query.set_page_size(kInspectionPageSize);
   query.mutable_filter()->set_compute_plan_key(plan_key_);
   while (!plan_key_.empty()) {
-    auto page = target_.QueryTasks(owner, query);
+    auto page = server_->QueryTasks(owner, query);
     if (!page.ok()) break;
     for (const pb::ComputeTask& task : page->tasks()) tasks.push_back(task);
     if (page->next_page_token().empty()) break;
@@ -648,7 +1061,7 @@ RunResult World::Inspect() {
 
   pb::GetComputePlanParam get_plan;
   get_plan.set_key(plan_key_);
-  auto plan = target_.GetPlan(owner, get_plan);
+  auto plan = server_->GetPlan(owner, get_plan);
   result.plan_status = "running";
   if (plan.ok() && plan->has_cancelation_date()) result.plan_status = "canceled";
   else if (plan.ok() && plan->has_failure_date()) result.plan_status = "failed";
@@ -656,13 +1069,13 @@ RunResult World::Inspect() {
 
   pb::IsPlanRunningParam running;
   running.set_key(plan_key_);
-  auto is_running = target_.IsPlanRunning(owner, running);
+  auto is_running = server_->IsPlanRunning(owner, running);
   result.plan_running = is_running.ok() && is_running->is_running();
 
   pb::QueryPerformancesParam performances;
   performances.set_page_size(kInspectionPageSize);
   while (true) {
-    auto page = target_.QueryPerformances(owner, performances);
+    auto page = server_->QueryPerformances(owner, performances);
     if (!page.ok()) break;
     for (const pb::Performance& performance : page->performances()) {
       auto task = tasks_by_key.find(performance.compute_task_key());
@@ -759,8 +1172,19 @@ RunResult RunScenario(const Scenario& scenario, Api& target, VirtualClock* clock
 RunResult RunInMemory(const Scenario& scenario, const RunOptions& options) {
   auto store = std::make_unique<persistence::MemoryStore>();
   VirtualClock clock;
-  Orchestrator orchestrator(*store, clock);
-  RunResult result = RunScenario(scenario, orchestrator, &clock, options);
+  OrchestratorOptions core_options;
+  core_options.test_faults = options.test_faults;
+  // Every Orchestrator of the run, the current one last. A server restart
+  // adds one over the same store. The earlier ones stay alive because a
+  // late request may still hold them.
+  std::vector<std::unique_ptr<Orchestrator>> servers;
+  servers.push_back(std::make_unique<Orchestrator>(*store, clock, core_options));
+  RunOptions run_options = options;
+  run_options.restart_server = [&]() -> Api* {
+    servers.push_back(std::make_unique<Orchestrator>(*store, clock, core_options));
+    return servers.back().get();
+  };
+  RunResult result = RunScenario(scenario, *servers.front(), &clock, run_options);
   if (options.keep_store_after_run) {
     // Reachable from a static, so leak checkers do not report it.
     static std::vector<std::unique_ptr<persistence::MemoryStore>>* kept =

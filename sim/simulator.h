@@ -19,6 +19,7 @@
 
 #include "core/api.h"
 #include "core/clock.h"
+#include "core/test_faults.h"
 #include "sim/scenario.h"
 
 namespace orc::sim {
@@ -65,6 +66,12 @@ struct RunResult {
   std::string stop_reason;
   std::string trace_hash;          // 16 hex digits
   std::vector<std::string> unmet_expectations;  // empty when all are met
+  // Invariant violations (RunOptions::check_invariants), empty when none;
+  // the run stops at the first action that breaks an invariant.
+  std::vector<std::string> violations;
+  // API calls made up to the violation, 0 when there is none.
+  std::uint64_t api_calls_at_violation = 0;
+  std::uint64_t faults_injected = 0;  // by the scenario's `faults`
 };
 
 struct RunOptions {
@@ -80,6 +87,15 @@ struct RunOptions {
   // freeing a large run's records one by one takes about a quarter of the
   // run's time, and the process exit frees them at once.
   bool keep_store_after_run = false;
+  // Check the invariants of sim/invariants.h through the API after every
+  // action, and at the end of the run.
+  bool check_invariants = false;
+  // RunInMemory only. TEST ONLY: deliberate core bugs (core/test_faults.h).
+  TestFaults test_faults{};
+  // Re-creates the server and returns the new target, for the
+  // server_restart fault. RunInMemory sets it; without it a server restart
+  // is a no-op.
+  std::function<Api*()> restart_server;
 };
 
 // Runs `scenario` against `target`. When `clock` is not null the simulator

@@ -389,6 +389,7 @@ void PromoteChildren(Scope& scope, const ComputeTaskPtr& parent) {
     if (child->status() != pb::STATUS_WAITING) continue;
     bool ready = true;
     for (const std::string& key : ParentKeys(child->inputs())) {
+      if (scope.faults.promote_on_any_parent_done) break;  // TEST ONLY: the planted bug
       ComputeTaskPtr other = key == parent->key() ? parent : scope.tx.GetComputeTask(key);
       if (other == nullptr || other->status() != pb::STATUS_DONE) {
         ready = false;
@@ -547,8 +548,15 @@ pb::DisableOutputResponse DisableOutput(Scope& scope, const pb::DisableOutputPar
     Fail(ErrorKind::kCannotDisableOutput, "no asset registered under output " + Quote(request.identifier()) +
                                               " of task " + Quote(task->key()));
   }
-  if (assets.front().asset_kind != pb::ASSET_MODEL) {
-    Fail(ErrorKind::kCannotDisableOutput, "cannot disable output of kind: " + pb::AssetKind_Name(assets.front().asset_kind));
+  // 0.37 checks the first asset only, assuming one kind per output, but
+  // RegisterPerformance does not check the output's kind: a MODEL output may
+  // also hold a performance, which must not be looked up as a model.
+  for (const OutputAssetRef& asset : assets) {
+    if (asset.asset_kind != pb::ASSET_MODEL) {
+      Fail(ErrorKind::kCannotDisableOutput, "cannot disable output of kind: " + pb::AssetKind_Name(asset.asset_kind) +
+                                                ": output " + Quote(request.identifier()) + " of task " +
+                                                Quote(task->key()) + " holds a non-model asset");
+    }
   }
   std::vector<ComputeTaskPtr> children = scope.tx.GetComputeTaskChildren(task->key());
   if (children.empty()) {

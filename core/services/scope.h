@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/persistence/store.h"
+#include "core/test_faults.h"
 #include "core/records.h"
 
 namespace orc::service {
@@ -14,6 +15,8 @@ struct Scope {
   persistence::Transaction& tx;
   // Build version of the orchestrator, as QueryVersion reports it.
   std::string_view version;
+  // Deliberate bugs for tests of the test suites; all off outside them.
+  TestFaults faults{};
 
   const std::string& channel() const { return tx.channel(); }
   Micros now() const { return tx.time(); }
