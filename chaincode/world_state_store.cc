@@ -81,6 +81,7 @@ constexpr std::string_view kModelsByTask = "model~task~created~rank~key";
 constexpr std::string_view kPerformancesByCreation = "performance~created~task~identifier";
 constexpr std::string_view kPerformancesByTask = "performance~task~identifier";
 constexpr std::string_view kEventsByTime = "event~time~transaction~rank";
+constexpr std::string_view kEventsByAsset = "event~asset~time~transaction~rank";
 
 // Formats a timestamp so that byte order is time order, negative times
 // included: the value shifted by 2^62, as 20 decimal digits.
@@ -592,15 +593,24 @@ class WorldStateTransaction final : public persistence::Transaction {
     FillProto(stored, std::string(), &event);
     Put("event:" + event.id(), Encode(event));
     PutIndex(kEventsByTime, {time_key_, store_.transaction_id_, SortableRank(rank)}, event.id());
+    PutIndex(kEventsByAsset, {event.asset_key(), time_key_, store_.transaction_id_, SortableRank(rank)}, event.id());
     event.set_channel(channel_);
     events_.push_back(std::move(event));
   }
 
   Page<StoredEventPtr> QueryEvents(PageRequest page, const EventFilter& filter) override {
-    std::string start = CompositeKey(kEventsByTime, {});
-    std::string end = PrefixRangeEnd(start);
-    if (filter.start) start = CompositeKey(kEventsByTime, {SortableTime(*filter.start)});
-    if (filter.end) end = PrefixRangeEnd(CompositeKey(kEventsByTime, {SortableTime(*filter.end)}));
+    // Events of one asset have their own index; the others are scanned by
+    // time. Either way the entries are in (time, transaction, rank) order.
+    const bool by_asset = !filter.asset_key.empty();
+    const std::string_view index = by_asset ? kEventsByAsset : kEventsByTime;
+    auto bounded = [&](std::optional<Micros> time) {
+      if (by_asset) {
+        return time ? CompositeKey(index, {filter.asset_key, SortableTime(*time)}) : CompositeKey(index, {filter.asset_key});
+      }
+      return time ? CompositeKey(index, {SortableTime(*time)}) : CompositeKey(index, {});
+    };
+    std::string start = bounded(filter.start);
+    std::string end = PrefixRangeEnd(bounded(filter.end));
 
     std::vector<StoredEventPtr> matches;
     std::uint64_t position = 0;

@@ -136,6 +136,21 @@ TEST_F(ChaincodeShimTest, TaskRunsToDone) {
     EXPECT_TRUE(test::ProtoEquals(replayed.events[i], queried.events(i)));
   }
   EXPECT_EQ(queried.events(0).asset_kind(), pb::ASSET_ORGANIZATION);
+
+  // The asset filter uses its own index and must return the same events.
+  events_query.mutable_filter()->set_asset_key(first);
+  auto of_task = Ok(api_->QueryEvents(As(kOrg1), events_query));
+  std::vector<std::string> expected_ids;
+  for (const pb::Event& event : replayed.events) {
+    if (event.asset_key() == first) expected_ids.push_back(event.id());
+  }
+  ASSERT_EQ(of_task.events_size(), static_cast<int>(expected_ids.size()));
+  EXPECT_GE(of_task.events_size(), 3) << "created, DOING, DONE";
+  for (int i = 0; i < of_task.events_size(); ++i) EXPECT_EQ(of_task.events(i).id(), expected_ids[i]);
+  events_query.set_sort(pb::DESCENDING);
+  auto newest_first = Ok(api_->QueryEvents(As(kOrg1), events_query));
+  ASSERT_EQ(newest_first.events_size(), of_task.events_size());
+  EXPECT_EQ(newest_first.events(0).id(), expected_ids.back());
   EXPECT_EQ(queried.events(queried.events_size() - 1).asset_kind(), pb::ASSET_COMPUTE_TASK);
 }
 
