@@ -70,7 +70,7 @@ class Connection {
   }
 
   // Sends a state call of a transaction and waits for the peer's reply.
-  // Throws OrcError when the peer answers ERROR or the stream is gone.
+  // Throws OrcError when the peer replies ERROR or the stream is gone.
   std::string Call(const std::string& channel, const std::string& txid, Message::Type type,
                    const google::protobuf::Message& body) {
     const std::string key = SlotKey(channel, txid);
@@ -97,7 +97,7 @@ class Connection {
       Fail(ErrorKind::kInternal, "the peer rejected " + Message::Type_Name(type) + ": " + reply.payload());
     }
     if (reply.type() != Message::RESPONSE) {
-      Fail(ErrorKind::kInternal, "the peer answered " + Message::Type_Name(type) + " with " +
+      Fail(ErrorKind::kInternal, "the peer replied to " + Message::Type_Name(type) + " with " +
                                      Message::Type_Name(reply.type()));
     }
     return std::move(*reply.mutable_payload());

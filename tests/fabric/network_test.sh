@@ -58,7 +58,7 @@ args_json() {  # args_json FUNCTION REQUEST_JSON
 }
 
 # invoke FUNCTION REQUEST_JSON [PEER_PORT...]: submits and waits for the
-# commit; prints the CLI's output, which holds the result payload.
+# commit; prints the CLI's output, which contains the result payload.
 invoke() {
   local function=$1 request=$2
   shift 2
