@@ -152,6 +152,7 @@ void TestPeer::Commit(const std::string& channel, const Outcome& outcome) {
 void TestPeer::ReadLoop() {
   Message message;
   while (stream_->Read(&message)) {
+    if (before_serve_) before_serve_(message);
     Serve(message);
     message = Message();
   }

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,6 +77,13 @@ class TestPeer {
   // True while the stream to the chaincode is open.
   bool connected() const { return connected_; }
 
+  // Called on the reader thread with each message from the chaincode before
+  // it is served. A hook that blocks holds the transaction in flight, so a
+  // test can act in the middle of it. Set it before sending transactions.
+  void set_before_serve(std::function<void(const protos::ChaincodeMessage&)> hook) {
+    before_serve_ = std::move(hook);
+  }
+
  private:
   struct Running {
     Outcome outcome;
@@ -100,6 +108,7 @@ class TestPeer {
   std::map<std::string, Running> running_;  // by channel and txid
   std::atomic<bool> connected_{false};
   std::uint64_t next_iterator_ = 0;
+  std::function<void(const protos::ChaincodeMessage&)> before_serve_;
   std::thread reader_;
 };
 

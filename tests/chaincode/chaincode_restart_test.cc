@@ -151,6 +151,31 @@ TEST(ChaincodeProcess, RestartKeepsCommittedTransactions) {
   EXPECT_GE(Ok(api.QueryEvents(As(kOrg1), events)).events_size(), 10);
 }
 
+TEST(ChaincodeProcess, CrashMidTransactionCommitsNothing) {
+  WorldState world;
+  ManualClock clock(test::kStartTime, test::kClockStep);
+  ChaincodeProcess process;
+  TestPeer peer(process.address(), world);
+  ChaincodeApi api(peer, clock);
+  Ok(api.RegisterOrganization(As(kOrg1), pb::RegisterOrganizationParam()));
+  const WorldState before = world;
+
+  // Kill the chaincode while it waits for the reply to its first state call
+  // of the next transaction.
+  bool killed = false;
+  peer.set_before_serve([&](const protos::ChaincodeMessage& message) {
+    if (!killed && message.type() == protos::ChaincodeMessage::GET_STATE) {
+      killed = true;
+      process.Kill();
+    }
+  });
+  auto result = api.RegisterFunction(As(kOrg1), test::NewFunctionRequest(test::KeyNumber(1)));
+  EXPECT_TRUE(killed);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message().find("disconnected"), std::string::npos) << result.error().message();
+  EXPECT_EQ(world, before);
+}
+
 TEST(ChaincodeProcess, TwoProcessesEndorseAlike) {
   // Protobuf seeds its map iteration per process, so this catches output
   // that depends on map order.
