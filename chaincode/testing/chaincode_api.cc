@@ -52,7 +52,7 @@ Outcome ChaincodeApi::Call(const RequestContext& context, const std::string& fun
   proposal.args = OrchestratorArgs(function, request_json, proposal.txid);
   Outcome outcome = submit ? peer_.Submit(proposal) : peer_.Execute(proposal);
 
-  if (submit && outcome.ok() && outcome.event) {
+  if (submit && outcome.validation == Validation::kValid && outcome.event) {
     auto events = nlohmann::json::parse(outcome.event->payload());
     std::lock_guard lock(mutex_);
     for (const auto& item : events) {
@@ -75,6 +75,12 @@ Result<Response> ChaincodeApi::Forward(const RequestContext& context, const char
     return Error(ErrorKind::kInternal, "transaction failed: " + outcome.error);
   }
   if (outcome.response.status() >= 400) return ErrorFromMessage(outcome.response.message());
+  if (outcome.validation == Validation::kMvccReadConflict) {
+    return Error(ErrorKind::kUnavailable, "transaction invalidated at commit: MVCC_READ_CONFLICT");
+  }
+  if (outcome.validation == Validation::kPhantomReadConflict) {
+    return Error(ErrorKind::kUnavailable, "transaction invalidated at commit: PHANTOM_READ_CONFLICT");
+  }
 
   Response response;
   if (outcome.response.payload().empty()) return response;

@@ -133,13 +133,33 @@ Outcome TestPeer::Execute(const Proposal& proposal) {
 
 Outcome TestPeer::Submit(const Proposal& proposal) {
   Outcome outcome = Execute(proposal);
-  if (outcome.ok()) Commit(proposal.channel, outcome);
+  if (outcome.ok()) outcome.validation = Commit(proposal.channel, outcome);
   return outcome;
 }
 
-void TestPeer::Commit(const std::string& channel, const Outcome& outcome) {
+Validation TestPeer::Commit(const std::string& channel, const Outcome& outcome) {
   std::lock_guard lock(mutex_);
   auto& world = state_[channel];
+  for (const auto& [key, value] : outcome.reads) {
+    auto current = world.find(key);
+    if ((current == world.end() ? std::string() : current->second) != value) return Validation::kMvccReadConflict;
+  }
+  for (const RangeRead& range : outcome.ranges) {
+    // The range is scanned again up to where the chaincode stopped reading,
+    // and must return the same keys and values.
+    auto it = world.lower_bound(range.start);
+    auto end = range.end.empty() ? world.end() : world.lower_bound(range.end);
+    std::size_t matched = 0;
+    for (; it != end; ++it) {
+      if (!range.exhausted && matched == range.results.size()) break;
+      if (matched == range.results.size() || range.results[matched].first != it->first ||
+          range.results[matched].second != it->second) {
+        return Validation::kPhantomReadConflict;
+      }
+      ++matched;
+    }
+    if (matched != range.results.size()) return Validation::kPhantomReadConflict;
+  }
   for (const auto& [key, value] : outcome.writes) {
     if (value) {
       world[key] = *value;
@@ -147,6 +167,7 @@ void TestPeer::Commit(const std::string& channel, const Outcome& outcome) {
       world.erase(key);
     }
   }
+  return Validation::kValid;
 }
 
 void TestPeer::ReadLoop() {
@@ -210,6 +231,7 @@ void TestPeer::Serve(const Message& message) {
       if (request.key().empty()) break;
       auto value = world.find(request.key());
       std::string payload = value == world.end() ? std::string() : value->second;
+      outcome.reads.emplace(request.key(), payload);
       lock.unlock();
       return answer(payload);
     }
@@ -248,6 +270,8 @@ void TestPeer::Serve(const Message& message) {
         auto& results = running.iterators[id];
         auto end = request.endkey().empty() ? world.end() : world.lower_bound(request.endkey());
         for (auto it = world.lower_bound(request.startkey()); it != end; ++it) results.emplace_back(*it);
+        running.iterator_ranges[id] = outcome.ranges.size();
+        outcome.ranges.push_back(RangeRead{request.startkey(), request.endkey(), {}, false});
       } else {
         protos::QueryStateNext request;
         request.ParseFromString(message.payload());
@@ -267,10 +291,17 @@ void TestPeer::Serve(const Message& message) {
         kv.set_value(results[i].second);
         kv.SerializeToString(response.add_results()->mutable_resultbytes());
       }
+      RangeRead& range = outcome.ranges[running.iterator_ranges[id]];
+      range.results.insert(range.results.end(), results.begin(),
+                           results.begin() + static_cast<std::ptrdiff_t>(count));
       results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(count));
       response.set_has_more(!results.empty());
       response.set_id(id);
-      if (results.empty()) running.iterators.erase(id);
+      if (results.empty()) {
+        range.exhausted = true;
+        running.iterators.erase(id);
+        running.iterator_ranges.erase(id);
+      }
       lock.unlock();
       return answer(response.SerializeAsString());
     }
@@ -279,6 +310,7 @@ void TestPeer::Serve(const Message& message) {
       protos::QueryStateClose request;
       request.ParseFromString(message.payload());
       running.iterators.erase(request.id());
+      running.iterator_ranges.erase(request.id());
       protos::QueryResponse response;
       response.set_id(request.id());
       lock.unlock();

@@ -4,10 +4,11 @@
 // in-memory world state with the peer's rules. Reads see only committed
 // values, writes are collected in a write set, range results come in batches
 // with an iterator ID, and the write set is applied only when the caller
-// commits a successful outcome.
+// commits a successful outcome whose reads still hold (Fabric's MVCC and
+// phantom read checks, comparing values instead of versions).
 //
-// It does not check signatures, endorsement policies or read conflicts: it
-// tests the chaincode, not Fabric.
+// It does not check signatures or endorsement policies: it tests the
+// chaincode, not Fabric.
 #pragma once
 
 #include <atomic>
@@ -39,6 +40,19 @@ struct Proposal {
   std::vector<std::string> args;
 };
 
+// Result of validating a transaction at commit, as the peer's
+// TxValidationCode names it.
+enum class Validation { kNotCommitted, kValid, kMvccReadConflict, kPhantomReadConflict };
+
+// One range the transaction scanned: the bounds and the results it was sent.
+struct RangeRead {
+  std::string start;
+  std::string end;  // empty = unbounded
+  std::vector<std::pair<std::string, std::string>> results;
+  // False when the chaincode closed the iterator before its end.
+  bool exhausted = false;
+};
+
 struct Outcome {
   // COMPLETED, or ERROR when the chaincode failed the transaction itself.
   protos::ChaincodeMessage::Type type = protos::ChaincodeMessage::UNDEFINED;
@@ -50,6 +64,11 @@ struct Outcome {
   std::map<std::string, std::optional<std::string>> writes;
   // Number of state calls by message type.
   std::map<protos::ChaincodeMessage::Type, int> calls;
+  // Read set: each key read with GET_STATE and the value it had, and the
+  // ranges scanned, checked again when the transaction commits.
+  std::map<std::string, std::string> reads;
+  std::vector<RangeRead> ranges;
+  Validation validation = Validation::kNotCommitted;
 
   bool ok() const { return type == protos::ChaincodeMessage::COMPLETED && response.status() < 400; }
 };
@@ -70,9 +89,11 @@ class TestPeer {
 
   // Runs a proposal without committing it. Thread-safe.
   Outcome Execute(const Proposal& proposal);
-  // Runs a proposal and commits its write set when it succeeded.
+  // Runs a proposal and commits it when it succeeded.
   Outcome Submit(const Proposal& proposal);
-  void Commit(const std::string& channel, const Outcome& outcome);
+  // Validates the read set against the committed state as the peer does
+  // (MVCC, then phantom reads) and applies the write set when it is valid.
+  Validation Commit(const std::string& channel, const Outcome& outcome);
 
   // True while the stream to the chaincode is open.
   bool connected() const { return connected_; }
@@ -90,6 +111,8 @@ class TestPeer {
     bool done = false;
     // Open range iterators: ID, then the results not sent yet.
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> iterators;
+    // Index in outcome.ranges of each open iterator.
+    std::map<std::string, std::size_t> iterator_ranges;
   };
 
   void ReadLoop();

@@ -221,7 +221,10 @@ TEST_F(ChaincodeShimTest, TransactionsRunConcurrently) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  for (int i = 0; i < kThreads; ++i) EXPECT_TRUE(outcomes[i].ok()) << i << ": " << outcomes[i].response.message();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_TRUE(outcomes[i].ok()) << i << ": " << outcomes[i].response.message();
+    EXPECT_EQ(outcomes[i].validation, testing::Validation::kValid) << i;
+  }
 
   pb::QueryDataManagersParam query;
   query.set_page_size(100);
@@ -248,6 +251,90 @@ TEST_F(ChaincodeShimTest, SecondPeerEndorsesAlike) {
   ASSERT_TRUE(first.event.has_value());
   ASSERT_TRUE(second.event.has_value());
   EXPECT_EQ(first.event->SerializeAsString(), second.event->SerializeAsString());
+}
+
+TEST_F(ChaincodeShimTest, ConcurrentDuplicateFailsValidation) {
+  // Both proposals are endorsed against the same state, so both succeed;
+  // the read set of the second no longer holds once the first commits.
+  RegisterOrganizations();
+  testing::Proposal first;
+  first.txid = "duplicate-1";
+  first.msp_id = kOrg1;
+  first.time = test::kStartTime;
+  first.args = testing::OrchestratorArgs("orchestrator.datamanager:RegisterDataManager",
+                                         ToJson(test::NewDataManagerRequest(test::KeyNumber(1))));
+  testing::Proposal second = first;
+  second.txid = "duplicate-2";
+
+  Outcome a = peer_->Execute(first);
+  Outcome b = peer_->Execute(second);
+  ASSERT_TRUE(a.ok()) << a.response.message();
+  ASSERT_TRUE(b.ok()) << b.response.message();
+  EXPECT_EQ(peer_->Commit(kChannel, a), testing::Validation::kValid);
+  EXPECT_EQ(peer_->Commit(kChannel, b), testing::Validation::kMvccReadConflict);
+}
+
+TEST_F(ChaincodeShimTest, IndependentRegistrationsBothCommit) {
+  // Registrations of different data managers share no key, so Fabric can
+  // commit them in one block.
+  RegisterOrganizations();
+  std::vector<Outcome> outcomes;
+  for (int i = 0; i < 2; ++i) {
+    testing::Proposal proposal;
+    proposal.txid = "independent-" + std::to_string(i);
+    proposal.msp_id = kOrg1;
+    proposal.time = test::kStartTime + i;
+    proposal.args = testing::OrchestratorArgs("orchestrator.datamanager:RegisterDataManager",
+                                              ToJson(test::NewDataManagerRequest(test::KeyNumber(10 + i))));
+    outcomes.push_back(peer_->Execute(proposal));
+    ASSERT_TRUE(outcomes.back().ok()) << outcomes.back().response.message();
+  }
+  EXPECT_EQ(peer_->Commit(kChannel, outcomes[0]), testing::Validation::kValid);
+  EXPECT_EQ(peer_->Commit(kChannel, outcomes[1]), testing::Validation::kValid);
+}
+
+TEST_F(ChaincodeShimTest, SiblingTasksFinishConcurrently) {
+  // Two independent tasks of one plan finish in the same block. Their read
+  // sets must not overlap the other's writes, or Fabric would reject one.
+  RegisterOrganizations();
+  pb::Function function = Ok(api_->RegisterFunction(As(kOrg1), test::NewFunctionRequest(test::KeyNumber(1))));
+  pb::DataManager data_manager =
+      Ok(api_->RegisterDataManager(As(kOrg1), test::NewDataManagerRequest(test::KeyNumber(2))));
+  pb::RegisterDataSamplesParam samples;
+  *samples.add_samples() = test::NewDataSampleRequest(test::KeyNumber(3), {data_manager.key()});
+  Ok(api_->RegisterDataSamples(As(kOrg1), samples));
+  pb::ComputePlan plan = Ok(api_->RegisterPlan(As(kOrg1), test::NewPlanRequest(test::KeyNumber(5))));
+  pb::RegisterTasksParam tasks;
+  for (int i = 0; i < 2; ++i) {
+    *tasks.add_tasks() = test::TrainTaskRequest(test::KeyNumber(6 + i), plan.key(), function.key(),
+                                                test::TaskData{data_manager.key(), test::KeyNumber(3)});
+  }
+  Ok(api_->RegisterTasks(As(kOrg1), tasks));
+  std::vector<Outcome> outcomes;
+  for (int i = 0; i < 2; ++i) {
+    const std::string task = test::KeyNumber(6 + i);
+    pb::ApplyTaskActionParam action;
+    action.set_compute_task_key(task);
+    action.set_action(pb::TASK_ACTION_DOING);
+    Ok(api_->ApplyTaskAction(As(kOrg1), action));
+    Ok(api_->RegisterModel(As(kOrg1), test::NewModelRequest(test::KeyNumber(20 + i), task, "model")));
+    action.set_action(pb::TASK_ACTION_DONE);
+    testing::Proposal proposal;
+    proposal.txid = "done-" + std::to_string(i);
+    proposal.msp_id = kOrg1;
+    proposal.time = test::kStartTime + 10'000'000;
+    proposal.args = testing::OrchestratorArgs("orchestrator.computetask:ApplyTaskAction", ToJson(action));
+    outcomes.push_back(peer_->Execute(proposal));
+    ASSERT_TRUE(outcomes.back().ok()) << outcomes.back().response.message();
+  }
+  EXPECT_EQ(peer_->Commit(kChannel, outcomes[0]), testing::Validation::kValid);
+  EXPECT_EQ(peer_->Commit(kChannel, outcomes[1]), testing::Validation::kValid);
+
+  pb::GetTaskParam get;
+  for (int i = 0; i < 2; ++i) {
+    get.set_key(test::KeyNumber(6 + i));
+    EXPECT_EQ(Ok(api_->GetTask(As(kOrg1), get)).status(), pb::STATUS_DONE) << i;
+  }
 }
 
 TEST_F(ChaincodeShimTest, ScenarioMatchesInMemoryRun) {
