@@ -51,6 +51,10 @@ Outcome ChaincodeApi::Call(const RequestContext& context, const std::string& fun
   proposal.msp_id = context.requester;
   proposal.args = OrchestratorArgs(function, request_json, proposal.txid);
   Outcome outcome = submit ? peer_.Submit(proposal) : peer_.Execute(proposal);
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [type, count] : outcome.calls) state_call_count_ += static_cast<std::uint64_t>(count);
+  }
 
   if (submit && outcome.validation == Validation::kValid && outcome.event) {
     auto events = nlohmann::json::parse(outcome.event->payload());

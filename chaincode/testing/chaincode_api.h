@@ -37,6 +37,8 @@ class ChaincodeApi final : public Api {
 
   // Number of transactions sent so far.
   std::uint64_t transaction_count() const { return transaction_count_; }
+  // Number of state calls the chaincode made so far, all types together.
+  std::uint64_t state_call_count() const { return state_call_count_; }
 
  private:
   template <class Request, class Response>
@@ -47,6 +49,7 @@ class ChaincodeApi final : public Api {
   Clock& clock_;
   std::mutex mutex_;
   std::uint64_t transaction_count_ = 0;
+  std::uint64_t state_call_count_ = 0;
   // Events of committed transactions per channel, in commit order.
   std::map<std::string, std::vector<::orchestrator::Event>> events_;
 };

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   std::printf("scenario        %s\n", argv[1]);
   std::printf("tasks           %d, plan %s\n", actual.task_count, actual.plan_status.c_str());
   std::printf("transactions    %llu\n", static_cast<unsigned long long>(api.transaction_count()));
+  std::printf("state calls     %llu (%.1f per transaction)\n", static_cast<unsigned long long>(api.state_call_count()),
+              static_cast<double>(api.state_call_count()) / static_cast<double>(api.transaction_count()));
   std::printf("chaincode run   %.2f s, %.0f transactions/s\n", seconds,
               static_cast<double>(api.transaction_count()) / seconds);
   std::printf("in-memory run   %.2f s\n", memory_seconds);

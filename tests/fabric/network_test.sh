@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The chaincode on a real local Fabric network, driven with Fabric's own
-# peer CLI as each organisation:
+# The chaincode driven with Fabric's peer CLI as each organisation:
 #   - registers the organisations, a function, a data manager, samples, a
 #     plan and two tasks, drives a task to DONE, and queries its events;
 #   - a bad request returns the chaincode's error with its 0.37 code and
@@ -8,28 +7,24 @@
 #   - an invoke endorsed by two peers succeeds (the CLI rejects endorsements
 #     whose results differ);
 #   - killing and restarting the chaincode loses no committed transaction;
-#   - `fabric/network down` leaves no process and no listening port.
+#   - stopping leaves no process and no listening port.
 #
-#   network_test.sh SOURCE_DIR CHAINCODE_BINARY
+#   network_test.sh SOURCE_DIR CHAINCODE_BINARY [CHAINCODE_CALL_BINARY]
 #
-# Exits 77 (skipped) unless ORC_FABRIC_TESTS=1, and when the Fabric programs
-# cannot be installed.
-# NOTE: never run so far, because the Go module proxy refuses Fabric 2.x
-# (docs/fabric.md); expect fixes on the first run with real binaries.
+# With a third argument the test runs against the test peer instead of
+# Fabric: `peer chaincode invoke|query` go to chaincode_call, which keeps
+# the world state in a file, and only the chaincode process runs. Otherwise
+# it needs a Fabric network from fabric/network, and exits 77 (skipped)
+# unless ORC_FABRIC_TESTS=1 and the Fabric programs can be installed.
+# NOTE: the Fabric mode has never run, because the Go module proxy refuses
+# Fabric 2.x (docs/fabric.md); expect fixes on its first run.
 set -euo pipefail
 source_dir=$1
 export ORC_CHAINCODE_BIN=$2
-export ORC_FABRIC_NET=${ORC_FABRIC_NET:-$(mktemp -d)/net}
+call_bin=${3:-}
+work=$(mktemp -d)
+export ORC_FABRIC_NET=${ORC_FABRIC_NET:-$work/net}
 network=$source_dir/fabric/network
-
-if [[ ${ORC_FABRIC_TESTS:-0} != 1 ]]; then
-  echo "network_test: skipped, set ORC_FABRIC_TESTS=1 (scripts/test does in its Fabric step)"
-  exit 77
-fi
-if ! "$source_dir/fabric/install-binaries"; then
-  echo "network_test: skipped, the Fabric programs are not available"
-  exit 77
-fi
 
 passes=0 failures=0
 check() {  # check DESCRIPTION COMMAND...
@@ -43,14 +38,62 @@ check() {  # check DESCRIPTION COMMAND...
     failures=$((failures + 1))
   fi
 }
-cleanup() { "$network" down || true; }
-trap cleanup EXIT
 
-"$network" up
-pids=$(cat "$ORC_FABRIC_NET"/pids/*.pid)
-
-# as ORG: switches the peer CLI to ORG's admin.
-as() { eval "$("$network" env "$1")"; }
+if [[ -z $call_bin ]]; then
+  if [[ ${ORC_FABRIC_TESTS:-0} != 1 ]]; then
+    echo "network_test: skipped, set ORC_FABRIC_TESTS=1 (scripts/test does in its Fabric step)"
+    exit 77
+  fi
+  if ! "$source_dir/fabric/install-binaries"; then
+    echo "network_test: skipped, the Fabric programs are not available"
+    exit 77
+  fi
+  ports_pattern=':(7050|7053|8443|9999|7051|7052|9444|9051|9052|9445|11051|11052|9446)\b'
+  cleanup() { "$network" down || true; }
+  trap cleanup EXIT
+  "$network" up
+  pids=$(cat "$ORC_FABRIC_NET"/pids/*.pid)
+  # as ORG: switches the peer CLI to ORG's admin.
+  as() { eval "$("$network" env "$1")"; }
+  restart_chaincode() { "$network" restart-chaincode; }
+  stop_all() { "$network" down; }
+else
+  # The test peer: one chaincode process and a state file.
+  start_chaincode() {  # start_chaincode PORT
+    setsid "$ORC_CHAINCODE_BIN" --id orchestrator_1.0:test --address "127.0.0.1:$1" > "$work/chaincode.out" 2>&1 &
+    chaincode_pid=$!
+    for _ in $(seq 100); do grep -q '^listening on' "$work/chaincode.out" && break; sleep 0.1; done
+    chaincode_port=$(sed -n 's/^listening on 127.0.0.1://p' "$work/chaincode.out")
+    [[ -n $chaincode_port ]] || { echo "network_test: the chaincode did not start" >&2; exit 1; }
+  }
+  start_chaincode 0
+  pids=$chaincode_pid
+  ports_pattern=":$chaincode_port\b"
+  cleanup() { kill -KILL "$chaincode_pid" 2>/dev/null || true; rm -rf "$work"; }
+  trap cleanup EXIT
+  as() { export CORE_PEER_LOCALMSPID=MyOrg${1}MSP CORE_PEER_ADDRESS=127.0.0.1:$((5051 + 2000 * $1)); }
+  restart_chaincode() {
+    kill -KILL "$chaincode_pid"
+    wait "$chaincode_pid" 2>/dev/null || true
+    start_chaincode "$chaincode_port"
+  }
+  stop_all() {
+    kill -TERM "$chaincode_pid"
+    wait "$chaincode_pid" 2>/dev/null || true
+  }
+  # peer chaincode invoke|query ... -c ARGS: the call goes to chaincode_call
+  # as CORE_PEER_LOCALMSPID; the Fabric-only options are ignored.
+  peer() {
+    local action=$2 input=""
+    shift 2
+    while (($#)); do
+      if [[ $1 == -c ]]; then input=$2; fi
+      shift
+    done
+    "$call_bin" "127.0.0.1:$chaincode_port" "$work/state" "$CORE_PEER_LOCALMSPID" "$action" "$input"
+  }
+  ORDERER_CA=unused
+fi
 
 # The single chaincode argument: {"msg": "<request JSON>", "request_id": "..."}.
 args_json() {  # args_json FUNCTION REQUEST_JSON
@@ -127,7 +170,7 @@ model_request=$(jq -nc --arg key "$(uuid 7)" --arg task "$task_key" --argjson a 
 check "model registered" invoke_ok orchestrator.model:RegisterModel "$model_request"
 
 # Restart the chaincode between two transactions of the task.
-"$network" restart-chaincode
+restart_chaincode
 check "task goes DONE after the chaincode restarted" invoke_ok orchestrator.computetask:ApplyTaskAction "{\"computeTaskKey\":\"$task_key\",\"action\":\"TASK_ACTION_DONE\"}"
 as 3
 check "task is DONE, seen by MyOrg3MSP" \
@@ -149,12 +192,12 @@ check "bad request changes nothing" \
 check "endorsement by two peers agrees" invoke_ok orchestrator.computetask:ApplyTaskAction "{\"computeTaskKey\":\"$child_key\",\"action\":\"TASK_ACTION_DOING\"}" 7051 9051
 
 trap - EXIT
-"$network" down
+stop_all
 for pid in $pids; do
   check "process $pid is gone" bash -c "! kill -0 $pid 2>/dev/null"
 done
-check "no port of the network listens" bash -c \
-  "! ss -Hltn | grep -Eq ':(7050|7053|8443|9999|7051|7052|9444|9051|9052|9445|11051|11052|9446)\b'"
+check "no port of the network listens" bash -c "! ss -Hltn | grep -Eq '$ports_pattern'"
+[[ -z $call_bin ]] || rm -rf "$work"
 
 echo "$passes passed, $failures failed"
 ((failures == 0))
