@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,9 @@ class ChaincodeProcess {
     const std::string address = "127.0.0.1:" + std::to_string(port);
     pid_ = fork();
     if (pid_ == 0) {
+      // Die with the test, so that a crashed test leaves no server behind
+      // holding its output pipe open.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       dup2(pipe_ends[1], STDOUT_FILENO);
       close(pipe_ends[0]);
       close(pipe_ends[1]);

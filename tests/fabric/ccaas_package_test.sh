@@ -49,6 +49,7 @@ net=$work/net
 mkdir -p "$net/pids"
 setsid "$chaincode_bin" --id "$id1" --address 127.0.0.1:9999 > "$work/chaincode.out" 2>&1 &
 chaincode_pid=$!
+trap 'kill -KILL "$chaincode_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "$chaincode_pid" > "$net/pids/chaincode.pid"
 for _ in $(seq 50); do grep -q listening "$work/chaincode.out" && break; sleep 0.1; done
 check "the chaincode started on 9999" grep -q 'listening on 127.0.0.1:9999' "$work/chaincode.out"
