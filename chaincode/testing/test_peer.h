@@ -2,10 +2,10 @@
 // tests: it dials the chaincode server, completes the handshake, sends
 // TRANSACTION messages and serves the chaincode's state calls from an
 // in-memory world state with the peer's rules. Reads see only committed
-// values, writes are collected in a write set, range results come in batches
-// with an iterator ID, and the write set is applied only when the caller
-// commits a successful outcome whose reads still hold (Fabric's MVCC and
-// phantom read checks, comparing values instead of versions).
+// values, writes are collected in a write set, and range results come in
+// batches with an iterator ID. The write set is applied only when the caller
+// commits a successful outcome whose reads still hold. That is Fabric's MVCC
+// and phantom read check, comparing values instead of versions.
 //
 // It does not check signatures or endorsement policies: it tests the
 // chaincode, not Fabric.
