@@ -145,49 +145,59 @@ TEST(FaultRun, EachFaultAloneFinishesPlan) {
   }
 }
 
-// Counts every asset through the API after runs where many requests are
-// lost after being applied or delivered twice.
+// Runs mnist-fedavg with `scenario`'s faults and counts every asset created,
+// through the API: each must exist exactly as often as the scenario asks.
+void ExpectNoDuplicates(const Scenario& scenario, std::uint64_t seed) {
+  persistence::MemoryStore store;
+  VirtualClock clock;
+  Orchestrator core(store, clock);
+  RunOptions options;
+  options.seed = seed;
+  RunResult result = RunScenario(scenario, core, &clock, options);
+  ASSERT_GT(result.faults_injected, 10u);
+
+  RequestContext reader{"MyOrg1MSP", scenario.channel};
+  pb::QueryEventsParam query;
+  query.set_page_size(10000);
+  auto events = core.QueryEvents(reader, query);
+  ASSERT_TRUE(events.ok());
+  std::map<pb::AssetKind, int> created;
+  std::map<std::string, int> outputs;  // "task|identifier" -> assets
+  for (const pb::Event& event : events->events()) {
+    if (event.event_kind() != pb::EVENT_ASSET_CREATED) continue;
+    ++created[event.asset_kind()];
+    if (event.has_compute_task_output_asset()) {
+      const pb::ComputeTaskOutputAsset& asset = event.compute_task_output_asset();
+      ++outputs[asset.compute_task_key() + "|" + asset.compute_task_output_identifier()];
+    }
+  }
+  EXPECT_EQ(created[pb::ASSET_ORGANIZATION], 3) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_DATA_MANAGER], 2) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_DATA_SAMPLE], 4) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_FUNCTION], 4) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_COMPUTE_PLAN], 1) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_COMPUTE_TASK], 35) << "seed " << seed;
+  // 25 model outputs (train, aggregate, predict) and 10 performances.
+  EXPECT_EQ(created[pb::ASSET_MODEL], 25) << "seed " << seed;
+  EXPECT_EQ(created[pb::ASSET_PERFORMANCE], 10) << "seed " << seed;
+  EXPECT_EQ(outputs.size(), 35u) << "seed " << seed;
+  for (const auto& [output, count] : outputs) EXPECT_EQ(count, 1) << output << " seed " << seed;
+  EXPECT_EQ(result.tasks_by_status["done"], 35) << "seed " << seed;
+}
+
+// Many requests are lost after being applied, or delivered twice.
 TEST(FaultRun, LostAndDuplicatedRequestsCreateNoDuplicates) {
   Scenario scenario = Shipped("mnist-fedavg.yaml");
   scenario.faults.lost_response = 0.3;
   scenario.faults.duplicate_request = 0.3;
-  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    persistence::MemoryStore store;
-    VirtualClock clock;
-    Orchestrator core(store, clock);
-    RunOptions options;
-    options.seed = seed;
-    RunResult result = RunScenario(scenario, core, &clock, options);
-    ASSERT_GT(result.faults_injected, 10u);
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) ExpectNoDuplicates(scenario, seed);
+}
 
-    RequestContext reader{"MyOrg1MSP", scenario.channel};
-    pb::QueryEventsParam query;
-    query.set_page_size(10000);
-    auto events = core.QueryEvents(reader, query);
-    ASSERT_TRUE(events.ok());
-    std::map<pb::AssetKind, int> created;
-    std::map<std::string, int> outputs;  // "task|identifier" -> assets
-    for (const pb::Event& event : events->events()) {
-      if (event.event_kind() != pb::EVENT_ASSET_CREATED) continue;
-      ++created[event.asset_kind()];
-      if (event.has_compute_task_output_asset()) {
-        const pb::ComputeTaskOutputAsset& asset = event.compute_task_output_asset();
-        ++outputs[asset.compute_task_key() + "|" + asset.compute_task_output_identifier()];
-      }
-    }
-    EXPECT_EQ(created[pb::ASSET_ORGANIZATION], 3) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_DATA_MANAGER], 2) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_DATA_SAMPLE], 4) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_FUNCTION], 4) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_COMPUTE_PLAN], 1) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_COMPUTE_TASK], 35) << "seed " << seed;
-    // 25 model outputs (train, aggregate, predict) and 10 performances.
-    EXPECT_EQ(created[pb::ASSET_MODEL], 25) << "seed " << seed;
-    EXPECT_EQ(created[pb::ASSET_PERFORMANCE], 10) << "seed " << seed;
-    EXPECT_EQ(outputs.size(), 35u) << "seed " << seed;
-    for (const auto& [output, count] : outputs) EXPECT_EQ(count, 1) << output << " seed " << seed;
-    EXPECT_EQ(result.tasks_by_status["done"], 35) << "seed " << seed;
-  }
+// Every request of the scenario reaches the server twice.
+TEST(FaultRun, EveryRequestSentTwiceCreatesNoDuplicates) {
+  Scenario scenario = Shipped("mnist-fedavg.yaml");
+  scenario.faults.duplicate_request = 1.0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) ExpectNoDuplicates(scenario, seed);
 }
 
 TEST(InvariantChecker, CatchesEarlyPromotion) {
