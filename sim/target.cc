@@ -9,35 +9,45 @@
 namespace orc::sim {
 namespace {
 
+// The clock an in-process core reads: the caller's when the options give
+// one, else the target's virtual clock.
+Clock& CoreClock(const TargetOptions& options, VirtualClock& virtual_clock) {
+  return options.core_clock != nullptr ? *options.core_clock : virtual_clock;
+}
+
 class MemoryTarget final : public Target {
  public:
-  explicit MemoryTarget(std::string name) : name_(std::move(name)) {}
+  MemoryTarget(std::string name, const TargetOptions& options)
+      : name_(std::move(name)),
+        own_clock_(options.core_clock == nullptr),
+        core_(store_, CoreClock(options, clock_), options.core_options) {}
   Api& api() override { return core_; }
-  VirtualClock* clock() override { return &clock_; }
+  VirtualClock* clock() override { return own_clock_ ? &clock_ : nullptr; }
   bool shared() const override { return false; }
   const std::string& name() const override { return name_; }
 
  private:
   std::string name_;
+  bool own_clock_;
   persistence::MemoryStore store_;
   VirtualClock clock_;
-  Orchestrator core_{store_, clock_};
+  Orchestrator core_;
 };
 
 class PostgresTarget final : public Target {
  public:
-  PostgresTarget(std::string name, bool reset_database)
-      : name_(std::move(name)), reset_database_(reset_database) {
+  PostgresTarget(std::string name, const TargetOptions& options)
+      : name_(std::move(name)), reset_database_(options.reset_database), own_clock_(options.core_clock == nullptr) {
     try {
       store_ = std::make_unique<persistence::PostgresStore>(name_);
     } catch (const OrcError& error) {
       throw TargetError(error.what());
     }
-    core_ = std::make_unique<Orchestrator>(*store_, clock_);
+    core_ = std::make_unique<Orchestrator>(*store_, CoreClock(options, clock_), options.core_options);
   }
 
   Api& api() override { return *core_; }
-  VirtualClock* clock() override { return &clock_; }
+  VirtualClock* clock() override { return own_clock_ ? &clock_ : nullptr; }
   bool shared() const override { return true; }
   const std::string& name() const override { return name_; }
 
@@ -58,6 +68,7 @@ class PostgresTarget final : public Target {
  private:
   std::string name_;
   bool reset_database_;
+  bool own_clock_;
   std::unique_ptr<persistence::PostgresStore> store_;
   VirtualClock clock_;
   std::unique_ptr<Orchestrator> core_;
@@ -88,8 +99,8 @@ std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOption
   if (options.reset_database && !IsPostgresUrl(target)) {
     throw TargetError("--reset-database needs a postgres:// target");
   }
-  if (target.empty() || target == "memory") return std::make_unique<MemoryTarget>("memory");
-  if (IsPostgresUrl(target)) return std::make_unique<PostgresTarget>(target, options.reset_database);
+  if (target.empty() || target == "memory") return std::make_unique<MemoryTarget>("memory", options);
+  if (IsPostgresUrl(target)) return std::make_unique<PostgresTarget>(target, options);
 
   if (target.starts_with(kGrpcScheme)) {
     std::string address = target.substr(kGrpcScheme.size());

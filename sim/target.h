@@ -11,6 +11,8 @@
 #include <string>
 
 #include "core/api.h"
+#include "core/clock.h"
+#include "core/orchestrator.h"
 #include "sim/simulator.h"
 
 namespace orc::sim {
@@ -25,6 +27,12 @@ struct TargetOptions {
   // the run's channel is rejected, because the run's requests would
   // conflict with it and its trace would differ.
   bool reset_database = false;
+  // memory and PostgreSQL targets: the clock the in-process core reads in
+  // place of the target's virtual clock. clock() then returns nullptr and
+  // the caller keeps the time. It must outlive the target.
+  Clock* core_clock = nullptr;
+  // memory and PostgreSQL targets: options of the in-process core.
+  OrchestratorOptions core_options;
 };
 
 class Target {

@@ -27,6 +27,16 @@ class Ledger {
   // run's progress callback can take the GIL.
   std::unique_lock<std::mutex> Lock();
 
+  // Runs `call` on the target's API under Lock(). The GIL is released
+  // during calls that wait on a database or a network.
+  template <class Call>
+  auto WithApi(Call&& call) {
+    auto lock = Lock();
+    if (!target_->blocking()) return call(target_->api());
+    pybind11::gil_scoped_release release;
+    return call(target_->api());
+  }
+
  private:
   std::unique_ptr<Target> target_;
   std::string channel_;

@@ -54,9 +54,8 @@ Request MakeRequest(py::handle fields, const RpcInfo& info) {
 template <class Request, class Response, Result<Response> (Api::*Method)(const RequestContext&, const Request&)>
 py::object Invoke(Session& session, py::handle fields, const RpcInfo& info) {
   Request request = MakeRequest<Request>(fields, info);
-  auto lock = session.ledger->Lock();
-  Result<Response> result = (session.ledger->target().api().*Method)(session.context, request);
-  lock.unlock();
+  Result<Response> result =
+      session.ledger->WithApi([&](Api& api) { return (api.*Method)(session.context, request); });
   if (!result.ok()) throw CoreError(result.error());
   return MessageToPython(*result);
 }
@@ -132,9 +131,8 @@ py::handle RequestFields(const py::object& request, const py::kwargs& fields, co
 
 py::dict ReadEvents(Session& session, const std::string& after, std::size_t limit) {
   if (limit == 0) throw py::value_error("read_events(): limit must be at least 1");
-  auto lock = session.ledger->Lock();
-  Result<EventBatch> batch = session.ledger->target().api().ReadEvents(session.context, after, limit);
-  lock.unlock();
+  Result<EventBatch> batch =
+      session.ledger->WithApi([&](Api& api) { return api.ReadEvents(session.context, after, limit); });
   if (!batch.ok()) throw CoreError(batch.error());
   py::list events;
   for (const ::orchestrator::Event& event : batch->events) events.append(MessageToPython(event));
@@ -213,6 +211,7 @@ PYBIND11_MODULE(_orc, module) {
   module.attr("__version__") = ORC_PYTHON_VERSION;
   InitializeConversions();
   BindErrors(module);
+  py::register_exception<orc::sim::TargetError>(module, "TargetError", PyExc_ValueError);
 
   py::class_<Ledger, std::shared_ptr<Ledger>> ledger_class(module, "Ledger", R"doc(
 An opened target: the assets of every channel, shared by the sessions made
@@ -220,23 +219,51 @@ from it. Create it with orc.open().)doc");
 
   module.def(
       "open",
-      [](const std::string& target, const std::string& channel, const std::string& clock) {
+      [](const std::string& target, const std::string& channel, const std::string& clock, const std::string& tls_ca,
+         const std::string& tls_client_dir, const std::string& tls_server_name, bool reset_database) {
         if (channel.empty()) throw py::value_error("open(): channel must not be empty");
         TargetOptions options;
         options.clock = clock;
-        return std::make_shared<Ledger>(OpenTarget(target, options), channel);
+        options.tls_ca = tls_ca;
+        options.tls_client_dir = tls_client_dir;
+        options.tls_server_name = tls_server_name;
+        options.reset_database = reset_database;
+        std::unique_ptr<Target> opened;
+        {
+          // Connecting to PostgreSQL can take a while.
+          py::gil_scoped_release release;
+          opened = OpenTarget(target, options, channel);
+        }
+        return std::make_shared<Ledger>(std::move(opened), channel);
       },
       py::arg("target") = "memory", py::kw_only(), py::arg("channel") = "mychannel", py::arg("clock") = "system",
+      py::arg("tls_ca") = "", py::arg("tls_client_dir") = "", py::arg("tls_server_name") = "",
+      py::arg("reset_database") = false,
       R"doc(
 Open a ledger on a target.
 
 target: "memory" opens an in-process core over a new, empty memory store.
-Other target strings raise ValueError naming the target and the supported
-ones.
+"postgres://..." or "postgresql://..." (a libpq connection URL) opens an
+in-process core over that PostgreSQL database, creating orc's tables when
+missing. "grpc://HOST:PORT" sends every call to an orchestrator server,
+which connects at the first call. Other target strings raise ValueError
+naming the target and the supported ones.
 channel: default channel of the sessions made with as_org().
 clock: "system" stamps transactions with the system time, "manual" with a
 time that only moves through set_time() and advance() (it starts at
-2023-10-18T00:00:00Z).)doc");
+2023-10-18T00:00:00Z). A grpc:// server stamps transactions with its own
+clock, so it accepts only "system".
+tls_ca: grpc:// only, PEM file of the CA of the server certificate. Setting
+it turns TLS on.
+tls_client_dir: grpc:// only, folder with MSPID.pem and MSPID.key for each
+organisation, for mutual TLS. Needs tls_ca.
+tls_server_name: grpc:// only, host name to check the server certificate
+against when it differs from HOST.
+reset_database: PostgreSQL only, delete the rows of orc's tables in every
+channel when opening.
+
+Raises TargetError when the target cannot be opened: an unreachable
+database or an unreadable TLS file.)doc");
 
   ledger_class
       .def_property_readonly(

@@ -14,6 +14,7 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
+#include "sim/target.h"
 
 namespace orc::python {
 namespace {
@@ -135,6 +136,23 @@ py::list PerformanceRows(const sim::RunResult& result) {
     rows.append(row);
   }
   return rows;
+}
+
+// Checks that a run may use `channel` of `target`, with the remedy worded
+// for Python.
+void PrepareChannel(Target& target, const std::string& channel) {
+  try {
+    py::gil_scoped_release release;
+    target.PrepareChannel(channel);
+  } catch (const sim::TargetError& error) {
+    std::string message = error.what();
+    // The message of a channel with data names orcsim's option.
+    if (message.find("--reset-database") != std::string::npos) {
+      message += " (from Python: orc.open(..., reset_database=True), or run_scenario(..., channel=...) with a "
+                 "new channel)";
+    }
+    throw sim::TargetError(message);
+  }
 }
 
 }  // namespace
@@ -274,10 +292,16 @@ The run releases the GIL. Ctrl-C stops it with KeyboardInterrupt.)doc";
   ledger_class.def(
       "run_scenario",
       [](std::shared_ptr<Ledger> ledger, const py::object& scenario, const py::object& seed, const py::object& trace,
-         const py::object& progress) {
+         const py::object& progress, const std::optional<std::string>& channel) {
+        sim::Scenario parsed_scenario = ToScenario(scenario);
+        if (channel.has_value()) {
+          if (channel->empty()) throw py::value_error("run_scenario(): channel must not be empty");
+          parsed_scenario.channel = *channel;
+        }
         sim::VirtualClock virtual_clock;
         LedgerClock* clock = ledger->target().clock();
         auto lock = ledger->Lock();
+        PrepareChannel(ledger->target(), parsed_scenario.channel);
         if (clock != nullptr) clock->UseVirtual(&virtual_clock);
         auto restore_clock = [&] {
           if (clock == nullptr) return;
@@ -287,7 +311,7 @@ The run releases the GIL. Ctrl-C stops it with KeyboardInterrupt.)doc";
         };
         try {
           RunOutcome outcome = RunFromPython(
-              ToScenario(scenario), seed, trace, progress,
+              std::move(parsed_scenario), seed, trace, progress,
               [&](const sim::Scenario& parsed, const sim::RunOptions& options) {
                 return sim::RunScenario(parsed, ledger->target().api(), clock != nullptr ? &virtual_clock : nullptr,
                                         options);
@@ -300,10 +324,12 @@ The run releases the GIL. Ctrl-C stops it with KeyboardInterrupt.)doc";
         }
       },
       py::arg("scenario"), py::kw_only(), py::arg("seed") = py::none(), py::arg("trace") = py::none(),
-      py::arg("progress") = py::none(),
+      py::arg("progress") = py::none(), py::arg("channel") = py::none(),
       (std::string(run_doc) +
-       "\n\nRuns against this ledger, whose assets and events stay for queries afterwards. On a fresh ledger the "
-       "trace hash equals orcsim's; an in-process core is stamped with the run's virtual time.")
+       "\n\nRuns against this ledger, whose assets and events stay for queries afterwards. On a fresh ledger, or "
+       "a fresh channel of a server or database, the trace hash equals orcsim's. An in-process core is stamped "
+       "with the run's virtual time.\n\nchannel: overrides the scenario's channel. On PostgreSQL a channel that "
+       "already contains data raises TargetError.")
           .c_str());
 }
 

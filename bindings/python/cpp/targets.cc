@@ -4,32 +4,51 @@
 #include <stdexcept>
 
 #include "core/orchestrator.h"
-#include "core/persistence/memory_store.h"
 
 namespace orc::python {
 namespace {
 
-class MemoryTarget final : public Target {
- public:
-  MemoryTarget(std::string name, const TargetOptions& options)
-      : name_(std::move(name)), core_(store_, clock_, OrchestratorOptions{ORC_PYTHON_VERSION}) {
-    if (options.clock == "manual") {
-      clock_.SetManual(sim::kVirtualEpoch);
-    } else if (options.clock != "system") {
-      throw std::invalid_argument("invalid clock \"" + options.clock + "\": expected \"system\" or \"manual\"");
+const TargetScheme* FindScheme(const std::string& target) {
+  for (const TargetScheme& scheme : TargetSchemes()) {
+    bool prefix = scheme.pattern.ends_with("://");
+    if (prefix ? target.starts_with(scheme.pattern) : target == scheme.pattern) return &scheme;
+  }
+  return nullptr;
+}
+
+std::string SupportedSchemes() {
+  std::string supported;
+  for (const TargetScheme& scheme : TargetSchemes()) {
+    bool prefix = scheme.pattern.ends_with("://");
+    supported += (supported.empty() ? "" : ", ") + ("\"" + scheme.pattern + (prefix ? "...\"" : "\""));
+  }
+  return supported;
+}
+
+bool IsPostgres(const std::string& target) {
+  return target.starts_with("postgres://") || target.starts_with("postgresql://");
+}
+
+// Rejects options that do not apply to `target`, naming the option.
+void CheckOptions(const std::string& target, const TargetScheme& scheme, const TargetOptions& options) {
+  if (options.clock != "system" && options.clock != "manual") {
+    throw std::invalid_argument("invalid clock \"" + options.clock + "\": expected \"system\" or \"manual\"");
+  }
+  if (scheme.remote && options.clock == "manual") {
+    throw std::invalid_argument("clock=\"manual\" needs an in-process target (memory or postgres://), but " +
+                                target + " is a server that stamps transactions with its own clock");
+  }
+  if (!scheme.remote) {
+    for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"tls_ca", options.tls_ca},
+                                      {"tls_client_dir", options.tls_client_dir},
+                                      {"tls_server_name", options.tls_server_name}}) {
+      if (!value.empty()) throw std::invalid_argument(std::string(name) + " applies to grpc:// targets only");
     }
   }
-
-  Api& api() override { return core_; }
-  LedgerClock* clock() override { return &clock_; }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string name_;
-  persistence::MemoryStore store_;
-  LedgerClock clock_;
-  Orchestrator core_;
-};
+  if (options.reset_database && !IsPostgres(target)) {
+    throw std::invalid_argument("reset_database applies to postgres:// and postgresql:// targets only");
+  }
+}
 
 }  // namespace
 
@@ -47,22 +66,45 @@ void LedgerClock::SetManual(Micros now) {
 
 const std::vector<TargetScheme>& TargetSchemes() {
   static const std::vector<TargetScheme> schemes = {
-      {"memory",
-       [](const std::string& target, const TargetOptions& options) -> std::unique_ptr<Target> {
-         return std::make_unique<MemoryTarget>(target, options);
-       }},
+      {"memory", false},
+      {"postgres://", false},
+      {"postgresql://", false},
+      {"grpc://", true},
   };
   return schemes;
 }
 
-std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOptions& options) {
-  std::string supported;
-  for (const TargetScheme& scheme : TargetSchemes()) {
-    bool prefix = scheme.pattern.ends_with("://");
-    if (prefix ? target.starts_with(scheme.pattern) : target == scheme.pattern) return scheme.open(target, options);
-    supported += (supported.empty() ? "" : ", ") + ("\"" + scheme.pattern + (prefix ? "...\"" : "\""));
+Target::Target(std::unique_ptr<LedgerClock> clock, const TargetOptions& options, const std::string& target)
+    : clock_(std::move(clock)) {
+  sim::TargetOptions opening;
+  opening.tls_ca_path = options.tls_ca;
+  opening.tls_client_dir = options.tls_client_dir;
+  opening.tls_server_name = options.tls_server_name;
+  opening.reset_database = options.reset_database;
+  opening.core_clock = clock_.get();
+  opening.core_options.version = ORC_PYTHON_VERSION;
+  opened_ = sim::OpenTarget(target, opening);
+}
+
+std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOptions& options,
+                                   const std::string& channel) {
+  const TargetScheme* scheme = FindScheme(target);
+  if (scheme == nullptr) {
+    throw std::invalid_argument("unsupported target \"" + target + "\": this build of orc opens " +
+                                SupportedSchemes());
   }
-  throw std::invalid_argument("unsupported target \"" + target + "\": this build of orc opens " + supported);
+  CheckOptions(target, *scheme, options);
+
+  std::unique_ptr<LedgerClock> clock;
+  if (!scheme->remote) {
+    clock = std::make_unique<LedgerClock>();
+    if (options.clock == "manual") clock->SetManual(sim::kVirtualEpoch);
+  }
+  auto opened = std::make_unique<Target>(std::move(clock), options, target);
+  // The reset happens at most once per opening, here rather than at the
+  // first scenario run, so that the ledger starts empty.
+  if (options.reset_database) opened->PrepareChannel(channel);
+  return opened;
 }
 
 }  // namespace orc::python

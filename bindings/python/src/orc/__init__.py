@@ -6,7 +6,7 @@ play scenarios as ``orcsim run`` does::
 
     import orc
 
-    ledger = orc.open("memory")
+    ledger = orc.open("memory")  # or "postgres://...", "grpc://HOST:PORT"
     org1 = ledger.as_org("MyOrg1MSP")
     org1.register_organization(address="http://org1.example")
     org1.get_all_organizations()["organizations"]
@@ -42,6 +42,7 @@ from orc._orc import (
     Scenario,
     ScenarioError,
     Session,
+    TargetError,
     __version__,
     error_kinds,
     load_scenario,
@@ -73,6 +74,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Session",
+    "TargetError",
     "TerminatedComputePlanError",
     "UnavailableError",
     "UnimplementedError",
