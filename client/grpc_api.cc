@@ -31,6 +31,10 @@ namespace pb = ::orchestrator;
 // many replayed events (see server/server.h).
 constexpr char kReplayLimitHeader[] = "orc-replay-limit";
 
+// Reconnection backoff under ClientOptions::wait_for_ready.
+constexpr std::chrono::milliseconds kReconnectBackoff{100};
+constexpr std::chrono::milliseconds kMaxReconnectBackoff{1'000};
+
 std::string ReadFile(const std::string& path, const std::string& what) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw std::runtime_error("cannot read " + what + " " + path);
@@ -85,8 +89,9 @@ Error ErrorFromStatus(const grpc::Status& status) {
 }
 
 struct GrpcApi::Stubs {
-  explicit Stubs(const std::shared_ptr<grpc::Channel>& channel)
-      : OrganizationService(pb::OrganizationService::NewStub(channel)),
+  explicit Stubs(const std::shared_ptr<grpc::Channel>& connection)
+      : channel(connection),
+        OrganizationService(pb::OrganizationService::NewStub(channel)),
         FunctionService(pb::FunctionService::NewStub(channel)),
         DataManagerService(pb::DataManagerService::NewStub(channel)),
         DataSampleService(pb::DataSampleService::NewStub(channel)),
@@ -99,6 +104,7 @@ struct GrpcApi::Stubs {
         EventService(pb::EventService::NewStub(channel)),
         InfoService(pb::InfoService::NewStub(channel)) {}
 
+  std::shared_ptr<grpc::Channel> channel;
   // Named after the services so that the RPC macro below can reach them.
   std::unique_ptr<pb::OrganizationService::Stub> OrganizationService;
   std::unique_ptr<pb::FunctionService::Stub> FunctionService;
@@ -145,6 +151,12 @@ GrpcApi::Stubs& GrpcApi::StubsFor(const std::string& organization) {
   }
   grpc::ChannelArguments arguments;
   if (!options_.tls_server_name.empty()) arguments.SetSslTargetNameOverride(options_.tls_server_name);
+  if (options_.wait_for_ready) {
+    // gRPC's default backoff grows to 120 s, far longer than a restart.
+    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kReconnectBackoff.count());
+    arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kReconnectBackoff.count());
+    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoff.count());
+  }
   auto channel = grpc::CreateCustomChannel(options_.address, credentials, arguments);
   auto inserted = stubs_.emplace(key, std::make_unique<Stubs>(channel));
   return *inserted.first->second;
@@ -164,6 +176,7 @@ void AddHeaders(grpc::ClientContext& call, const RequestContext& context) {
     grpc::ClientContext call;                                                                              \
     AddHeaders(call, context);                                                                             \
     call.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);                          \
+    call.set_wait_for_ready(options_.wait_for_ready);                                                      \
     pb::Response response;                                                                                 \
     grpc::Status status = StubsFor(context.requester).Service->Method(&call, request, &response);         \
     if (!status.ok()) return ErrorFromStatus(status);                                                      \
@@ -175,11 +188,13 @@ ORC_FOR_EACH_RPC(ORC_DEFINE_CLIENT_RPC)
 namespace {
 
 // Cancels a call once it has been idle for a while, so that a replay from a
-// server that never ends the stream still returns.
+// server that never ends the stream still returns. Time spent while the
+// channel is not connected does not count: a call waiting for the server
+// (wait_for_ready) is not idle.
 class IdleWatchdog {
  public:
-  IdleWatchdog(grpc::ClientContext& call, std::chrono::milliseconds idle)
-      : call_(call), idle_(idle), thread_([this] { Watch(); }) {}
+  IdleWatchdog(grpc::ClientContext& call, grpc::Channel& channel, std::chrono::milliseconds idle)
+      : call_(call), channel_(channel), idle_(idle), thread_([this] { Watch(); }) {}
 
   ~IdleWatchdog() {
     {
@@ -205,7 +220,12 @@ class IdleWatchdog {
     std::unique_lock lock(mutex_);
     while (!done_) {
       auto deadline = last_activity_ + idle_;
-      if (std::chrono::steady_clock::now() >= deadline) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline && channel_.GetState(false) != GRPC_CHANNEL_READY) {
+        last_activity_ = now;
+        continue;
+      }
+      if (now >= deadline) {
         fired_ = true;
         call_.TryCancel();
         return;
@@ -215,6 +235,7 @@ class IdleWatchdog {
   }
 
   grpc::ClientContext& call_;
+  grpc::Channel& channel_;
   std::chrono::milliseconds idle_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -235,14 +256,19 @@ Result<EventBatch> GrpcApi::ReadEvents(const RequestContext& context, const std:
   grpc::ClientContext call;
   AddHeaders(call, context);
   call.AddMetadata(kReplayLimitHeader, std::to_string(limit));
+  if (options_.wait_for_ready) {
+    call.set_wait_for_ready(true);
+    call.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
+  }
   pb::SubscribeToEventsParam request;
   request.set_start_event_id(start_event_id);
 
   grpc::Status status;
   bool idle = false;
   {
-    auto reader = StubsFor(context.requester).EventService->SubscribeToEvents(&call, request);
-    IdleWatchdog watchdog(call, options_.replay_idle_timeout);
+    Stubs& stubs = StubsFor(context.requester);
+    auto reader = stubs.EventService->SubscribeToEvents(&call, request);
+    IdleWatchdog watchdog(call, *stubs.channel, options_.replay_idle_timeout);
     pb::Event event;
     while (batch.events.size() < limit && reader->Read(&event)) {
       watchdog.Touch();

@@ -35,8 +35,15 @@ struct ClientOptions {
   // Host name to check the server certificate against, when it differs
   // from the host of `address`.
   std::string tls_server_name;
-  // Deadline of each unary call.
+  // Deadline of each unary call, and of each ReadEvents call when
+  // wait_for_ready is set.
   std::chrono::milliseconds call_timeout{30'000};
+  // Makes calls made while the server is unreachable wait, until their
+  // deadline, for the connection to come back instead of failing at once
+  // with UNAVAILABLE. A call in flight when the connection drops still
+  // fails with UNAVAILABLE. Also caps the reconnection backoff at one
+  // second, so that calls resume soon after a server restart.
+  bool wait_for_ready = false;
   // ReadEvents on a server that ignores the replay-limit header: how long
   // the stream may stay silent before the replay is taken as complete.
   std::chrono::milliseconds replay_idle_timeout{300};

@@ -10,6 +10,9 @@ namespace {
 
 constexpr std::size_t kEventBatch = 1000;
 constexpr std::uint32_t kPageSize = 1000;
+// Attempts of one read that fails with OE0900 (a server restarting under a
+// grpc:// target). Reads change nothing, so retrying them is safe.
+constexpr int kReadAttempts = 20;
 
 std::string StatusText(int status) { return pb::ComputeTaskStatus_Name(static_cast<pb::ComputeTaskStatus>(status)); }
 
@@ -45,9 +48,20 @@ std::string OwningTask(const pb::Event& event) {
 
 }  // namespace
 
+template <class ReadFn>
+auto InvariantChecker::ReadWithRetries(ReadFn read) -> decltype(read()) {
+  auto result = read();
+  for (int attempt = 1; attempt < kReadAttempts && !result.ok() && result.error().kind() == ErrorKind::kUnavailable;
+       ++attempt) {
+    ++retried_reads_;
+    result = read();
+  }
+  return result;
+}
+
 void InvariantChecker::ReadNewEvents(std::vector<std::string>& violations) {
   while (true) {
-    auto batch = target_->ReadEvents(reader_, cursor_, kEventBatch);
+    auto batch = ReadWithRetries([&] { return target_->ReadEvents(reader_, cursor_, kEventBatch); });
     if (!batch.ok()) {
       violations.push_back("ReadEvents failed: " + batch.error().message());
       return;
@@ -116,7 +130,7 @@ std::vector<pb::ComputeTask> InvariantChecker::QueryPlanTasks(const std::string&
   query.set_page_size(kPageSize);
   query.mutable_filter()->set_compute_plan_key(plan_key);
   while (true) {
-    auto page = target_->QueryTasks(reader_, query);
+    auto page = ReadWithRetries([&] { return target_->QueryTasks(reader_, query); });
     if (!page.ok()) {
       violations.push_back("QueryTasks failed: " + page.error().message());
       break;
@@ -133,7 +147,7 @@ const pb::Function* InvariantChecker::LoadFunction(const std::string& key) {
   if (cached != functions_.end()) return &cached->second;
   pb::GetFunctionParam request;
   request.set_key(key);
-  auto function = target_->GetFunction(reader_, request);
+  auto function = ReadWithRetries([&] { return target_->GetFunction(reader_, request); });
   if (!function.ok()) return nullptr;
   return &functions_.emplace(key, std::move(function).value()).first->second;
 }
@@ -187,7 +201,7 @@ std::vector<std::string> InvariantChecker::Check(const std::string& plan_key) {
 
   pb::IsPlanRunningParam running;
   running.set_key(plan_key);
-  auto is_running = target_->IsPlanRunning(reader_, running);
+  auto is_running = ReadWithRetries([&] { return target_->IsPlanRunning(reader_, running); });
   if (!is_running.ok()) {
     violations.push_back("IsPlanRunning failed: " + is_running.error().message());
   } else if (is_running->is_running() != any_active) {

@@ -14,6 +14,7 @@
 // (liveness).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -45,6 +46,9 @@ class InvariantChecker {
   // Number of distinct assets of `kind` created so far.
   std::size_t CreatedCount(::orchestrator::AssetKind kind) const;
 
+  // Reads that failed with OE0900 and were sent again.
+  std::uint64_t retried_reads() const { return retried_reads_; }
+
  private:
   struct TaskState {
     int status = 0;
@@ -56,6 +60,8 @@ class InvariantChecker {
   std::vector<::orchestrator::ComputeTask> QueryPlanTasks(const std::string& plan_key,
                                                           std::vector<std::string>& violations);
   const ::orchestrator::Function* LoadFunction(const std::string& key);
+  template <class ReadFn>
+  auto ReadWithRetries(ReadFn read) -> decltype(read());
 
   Api* target_;
   RequestContext reader_;
@@ -63,6 +69,7 @@ class InvariantChecker {
   std::map<std::string, TaskState> tasks_;  // by task key, from the events
   std::set<std::pair<int, std::string>> created_;  // (asset kind, key) of created assets
   std::map<std::string, ::orchestrator::Function> functions_;
+  std::uint64_t retried_reads_ = 0;
 };
 
 }  // namespace orc::sim

@@ -1,13 +1,15 @@
 // orcsim: plays federated-learning scenarios against the orchestrator core.
 //
 //   orcsim run SCENARIO [--seed N] [--target T] [--channel C] [--reset-database]
-//              [--trace FILE] [--report DIR] [--quiet]
+//              [--wait-for-server SECONDS] [--trace FILE] [--report DIR]
+//              [--check-invariants] [--digest] [--quiet]
 //   orcsim check SCENARIO
 //   orcsim conformance [--target T] [--update]
 //   orcsim explore | shrink | replay ...  (sim/commands.h)
 //
-// Exit codes: 0 success (and expectations met), 1 expectations not met,
-// 2 unusable input (command line, scenario file, output files).
+// Exit codes: 0 success (and expectations met), 1 expectations not met, an
+// invariant broken (--check-invariants) or the final state unreadable
+// (--digest), 2 unusable input (command line, scenario file, output files).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +24,7 @@
 
 #include "sim/commands.h"
 #include "sim/conformance.h"
+#include "sim/digest.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -86,6 +89,8 @@ struct RunCommand {
   std::string trace_path;
   std::string report_directory;
   bool quiet = false;
+  bool check_invariants = false;
+  bool digest = false;
   std::string target = "memory";
   std::string channel;
   orc::sim::TargetOptions target_options;
@@ -123,9 +128,12 @@ int Run(const std::string& path, const RunCommand& command) {
     }
   }
 
-  // Opened before the run so that a bad target string fails at once.
+  // Opened before the run so that a bad target string fails at once. The
+  // digest reads the final state through the target, so it needs one even
+  // in memory.
   std::unique_ptr<orc::sim::Target> target;
-  if (command.target != "memory" || command.target_options.reset_database) {
+  if (command.target != "memory" || command.target_options.reset_database ||
+      command.target_options.wait_for_server.count() > 0 || command.digest) {
     try {
       target = orc::sim::OpenTarget(command.target, command.target_options);
       target->PrepareChannel(scenario.channel);
@@ -138,6 +146,7 @@ int Run(const std::string& path, const RunCommand& command) {
   ProgressBar progress(!command.quiet && isatty(STDERR_FILENO) != 0);
   orc::sim::RunOptions options;
   options.seed = effective_seed;
+  options.check_invariants = command.check_invariants;
   if (trace.is_open()) options.trace_sink = [&trace](const std::string& line) { trace << line << '\n'; };
   options.progress = [&progress](int finished, int total, orc::Micros now) { progress.Update(finished, total, now); };
 
@@ -152,6 +161,22 @@ int Run(const std::string& path, const RunCommand& command) {
   if (trace.is_open()) trace.flush();
 
   orc::sim::PrintSummary(std::cout, scenario, effective_seed, result);
+  if (command.check_invariants) {
+    std::cout << "invariants     " << (result.violations.empty() ? "hold" : "broken") << " ("
+              << result.checker_retried_reads << " reads retried after OE0900)\n";
+  }
+  for (const std::string& violation : result.violations) std::cout << "invariant      " << violation << "\n";
+  bool digest_failed = false;
+  if (command.digest) {
+    orc::RequestContext reader{scenario.organizations.front().id, scenario.channel};
+    orc::Result<orc::sim::StateDigest> digest = orc::sim::DigestState(target->api(), reader);
+    if (digest.ok()) {
+      std::cout << "state digest   " << digest->sha256 << "\n";
+    } else {
+      std::cerr << "orcsim: reading the final state for the digest failed: " << digest.error().message() << "\n";
+      digest_failed = true;
+    }
+  }
   if (!report_directory.empty()) {
     std::string error;
     if (!orc::sim::WriteReport(report_directory, scenario, effective_seed, result, &error)) {
@@ -161,7 +186,8 @@ int Run(const std::string& path, const RunCommand& command) {
     std::cout << "report         " << report_directory << "/summary.json, " << report_directory
               << "/performance.png\n";
   }
-  return result.unmet_expectations.empty() ? kExitMet : kExitUnmet;
+  bool met = result.unmet_expectations.empty() && result.violations.empty() && !digest_failed;
+  return met ? kExitMet : kExitUnmet;
 }
 
 void AddTargetOptions(CLI::App& command, std::string& target, orc::sim::TargetOptions& options) {
@@ -178,6 +204,15 @@ void AddTargetOptions(CLI::App& command, std::string& target, orc::sim::TargetOp
                      "organisation, for mutual TLS");
   command.add_option("--tls-server-name", options.tls_server_name,
                      "grpc:// targets: host name to check the server certificate against");
+  command
+      .add_option_function<double>(
+          "--wait-for-server",
+          [&options](double seconds) {
+            options.wait_for_server = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+          },
+          "grpc:// targets: seconds each call waits for an unreachable server to come back, for runs across "
+          "server restarts (default: 0, fail at once)")
+      ->check(CLI::Range(0.0, 86'400.0));
 }
 
 }  // namespace
@@ -196,6 +231,11 @@ int main(int argc, char** argv) {
   run->add_option("--report", run_command.report_directory,
                   "Write summary.json and performance.png into this folder");
   run->add_flag("--quiet,-q", run_command.quiet, "Do not draw the progress bar");
+  run->add_flag("--check-invariants", run_command.check_invariants,
+                "Check the invariants of the task state machine through the API after every action (slow on "
+                "large plans)");
+  run->add_flag("--digest", run_command.digest,
+                "Print the state digest of the run's channel, read through the target after the run");
   AddTargetOptions(*run, run_command.target, run_command.target_options);
   run->add_option("--channel", run_command.channel,
                   "Channel of the run (default: the scenario's); a shared server needs a fresh one per run");

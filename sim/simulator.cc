@@ -1037,6 +1037,7 @@ RunResult World::Inspect() {
   result.violations = violations_;
   result.api_calls_at_violation = api_calls_at_violation_;
   result.faults_injected = injector_ ? injector_->injected() : 0;
+  result.checker_retried_reads = checker_ ? checker_->retried_reads() : 0;
   const RequestContext owner = As(owner_.empty() ? scenario_.organizations.front().id : owner_);
 
   std::unordered_map<std::string, const pb::ComputeTask*> tasks_by_key;

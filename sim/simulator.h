@@ -72,6 +72,9 @@ struct RunResult {
   // API calls made up to the violation, 0 when there is none.
   std::uint64_t api_calls_at_violation = 0;
   std::uint64_t faults_injected = 0;  // by the scenario's `faults`
+  // Reads of the invariant checker that failed with OE0900 and were sent
+  // again. The trace does not list the checker's reads.
+  std::uint64_t checker_retried_reads = 0;
 };
 
 struct RunOptions {

@@ -99,6 +99,9 @@ std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOption
   if (options.reset_database && !IsPostgresUrl(target)) {
     throw TargetError("--reset-database needs a postgres:// target");
   }
+  if (options.wait_for_server.count() > 0 && !target.starts_with(kGrpcScheme)) {
+    throw TargetError("--wait-for-server needs a grpc:// target");
+  }
   if (target.empty() || target == "memory") return std::make_unique<MemoryTarget>("memory", options);
   if (IsPostgresUrl(target)) return std::make_unique<PostgresTarget>(target, options);
 
@@ -114,6 +117,10 @@ std::unique_ptr<Target> OpenTarget(const std::string& target, const TargetOption
     client.tls_ca_path = options.tls_ca_path;
     client.tls_client_dir = options.tls_client_dir;
     client.tls_server_name = options.tls_server_name;
+    if (options.wait_for_server.count() > 0) {
+      client.wait_for_ready = true;
+      client.call_timeout = options.wait_for_server;
+    }
     try {
       return std::make_unique<GrpcTarget>(target, std::move(client));
     } catch (const std::runtime_error& error) {

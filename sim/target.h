@@ -6,6 +6,7 @@
 //   grpc://HOST:PORT           a server speaking the orchestrator gRPC API
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,10 @@ struct TargetOptions {
   std::string tls_ca_path;
   std::string tls_client_dir;
   std::string tls_server_name;
+  // grpc:// targets: when above zero, each call waits up to this long for
+  // an unreachable server to come back (ClientOptions::wait_for_ready, with
+  // this as call_timeout) instead of failing at once.
+  std::chrono::milliseconds wait_for_server{0};
   // PostgreSQL targets: delete the rows of orc's tables (every channel)
   // before the run. Without it, a database that already contains data of
   // the run's channel is rejected, because the run's requests would

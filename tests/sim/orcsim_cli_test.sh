@@ -73,5 +73,15 @@ second=$("$orcsim" run -q "$source_dir/scenarios/composite.yaml" | grep 'trace h
 [[ -n "$first" && "$first" == "$second" ]] && passed=$((passed + 1)) \
   || { echo "FAIL: trace hashes differ: '$first' / '$second'" >&2; failures=$((failures + 1)); }
 
+# --digest prints the golden digest of the scenario, and --check-invariants
+# finds nothing on a correct core.
+golden=$(awk '$1 == "mnist-fedavg.yaml" {print $2}' "$source_dir/scenarios/golden-digests.txt")
+expect 0 "^state digest   $golden\$" "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --digest
+expect 0 'expectations   met' "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --check-invariants
+# --wait-for-server applies to servers only, and takes a non-negative number of seconds.
+expect 2 '^orcsim: --wait-for-server needs a grpc:// target$' \
+  "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --wait-for-server 5
+expect 2 'wait-for-server' "$orcsim" run -q "$source_dir/scenarios/mnist-fedavg.yaml" --wait-for-server -1
+
 echo "orcsim CLI: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]
