@@ -38,7 +38,8 @@ void AddOptions(CLI::App& app, CommandLine& line) {
       ->capture_default_str();
   app.add_option("--database", line.database,
                  "Where assets are kept: \"memory\" (in this process, lost on exit) or a PostgreSQL URL, "
-                 "postgres://USER:PASSWORD@HOST:PORT/DATABASE (schema migrations are applied at start-up)")
+                 "postgres:// or postgresql://USER:PASSWORD@HOST:PORT/DATABASE (schema migrations are applied at "
+                 "start-up)")
       ->envname("ORCHESTRATOR_DATABASE_URL")
       ->capture_default_str();
   app.add_option("--channel-config", line.channel_config,
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
   const bool postgres = line.database.starts_with("postgres://") || line.database.starts_with("postgresql://");
   if (line.database != "memory" && !postgres) {
     std::cerr << "orchestrator: unsupported --database \"" << line.database
-              << "\": expected \"memory\" or a postgres:// URL\n";
+              << "\": expected \"memory\" or a postgres:// or postgresql:// URL\n";
     return kExitUsage;
   }
 

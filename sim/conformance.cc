@@ -120,7 +120,7 @@ int RunConformance(const ConformanceOptions& options, std::ostream& out, std::os
       Scenario scenario = LoadScenario(file.string());
       std::unique_ptr<Target> target = OpenTarget(options.target, options.target_options);
       if (target->shared()) scenario.channel = "conformance-" + file.stem().string() + "-" + suffix;
-      target->PrepareChannel(scenario.channel);
+      target->PrepareChannel(scenario.channel, scenario.organizations.front().id);
 
       RunResult run = RunScenario(scenario, target->api(), target->clock(), RunOptions{});
       RequestContext reader{scenario.organizations.front().id, scenario.channel};

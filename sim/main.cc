@@ -136,7 +136,7 @@ int Run(const std::string& path, const RunCommand& command) {
       command.target_options.wait_for_server.count() > 0 || command.digest) {
     try {
       target = orc::sim::OpenTarget(command.target, command.target_options);
-      target->PrepareChannel(scenario.channel);
+      target->PrepareChannel(scenario.channel, scenario.organizations.front().id);
     } catch (const orc::sim::TargetError& error) {
       std::cerr << "orcsim: " << error.what() << "\n";
       return kExitUnusable;

@@ -51,7 +51,8 @@ class PostgresTarget final : public Target {
   bool shared() const override { return true; }
   const std::string& name() const override { return name_; }
 
-  void PrepareChannel(const std::string& channel) override {
+  void PrepareChannel(const std::string& channel, const std::string& requester = {}) override {
+    static_cast<void>(requester);
     try {
       if (reset_database_) {
         store_->ResetDatabase();
@@ -81,6 +82,25 @@ class GrpcTarget final : public Target {
   VirtualClock* clock() override { return nullptr; }
   bool shared() const override { return true; }
   const std::string& name() const override { return name_; }
+
+  // Rejects an unreachable server, and a channel that already holds
+  // organisations: a scenario registers its own, and a rerun on the same
+  // channel would only collect ALREADY_EXISTS errors.
+  void PrepareChannel(const std::string& channel, const std::string& requester = {}) override {
+    if (requester.empty()) return;
+    auto organizations = api_.GetAllOrganizations(RequestContext{requester, channel}, {});
+    if (!organizations.ok()) {
+      if (organizations.error().kind() == ErrorKind::kUnavailable) {
+        throw TargetError("cannot reach the server at " + name_ + ": " + organizations.error().message());
+      }
+      return;  // other errors, such as the channel policy, show in the run's trace
+    }
+    if (organizations->organizations_size() > 0) {
+      throw TargetError("channel \"" + channel + "\" on " + name_ + " already holds " +
+                        std::to_string(organizations->organizations_size()) +
+                        " organisations from an earlier run; pass --channel NAME with a new channel");
+    }
+  }
 
  private:
   std::string name_;

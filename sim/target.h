@@ -53,8 +53,12 @@ class Target {
   // The target string it was opened from.
   virtual const std::string& name() const = 0;
   // Checks that a run may use `channel`, after resetting the database when
-  // the options ask for it. Throws TargetError when it may not.
-  virtual void PrepareChannel(const std::string& channel) { static_cast<void>(channel); }
+  // the options ask for it. Throws TargetError when it may not. Servers are
+  // asked as `requester`; with an empty requester they are not checked.
+  virtual void PrepareChannel(const std::string& channel, const std::string& requester = {}) {
+    static_cast<void>(channel);
+    static_cast<void>(requester);
+  }
 };
 
 // A target that cannot be used: malformed or unsupported target string,

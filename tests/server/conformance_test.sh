@@ -64,6 +64,21 @@ else
   echo "trace hash $local_hash in-process and through the server"
 fi
 
+# A rerun on a used channel, and an unreachable server, stop before the run.
+rerun_status=0
+rerun=$("$orcsim" run "$scenario" --seed 7 -q --target "grpc://$address" --channel "trace-check-$$" 2>&1) \
+  || rerun_status=$?
+if [[ $rerun_status -ne 2 ]] || ! grep -q 'already holds 3 organisations from an earlier run' <<<"$rerun"; then
+  echo "a rerun on a used channel exited $rerun_status: $rerun"
+  status=1
+fi
+unreachable_status=0
+unreachable=$("$orcsim" run "$scenario" -q --target grpc://127.0.0.1:1 2>&1) || unreachable_status=$?
+if [[ $unreachable_status -ne 2 ]] || ! grep -q 'cannot reach the server at grpc://127.0.0.1:1' <<<"$unreachable"; then
+  echo "a run against a closed port exited $unreachable_status: $unreachable"
+  status=1
+fi
+
 kill -TERM "$server_pid"
 for _ in $(seq 1 300); do
   kill -0 "$server_pid" 2>/dev/null || break
