@@ -12,7 +12,7 @@
 
 namespace orc::server {
 
-// Which organisations may use which channel. An empty policy is open: every
+// The organisations allowed on each channel. An empty policy is open: every
 // organisation may use every channel (meant for local runs and tests).
 class ChannelPolicy {
  public:

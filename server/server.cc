@@ -260,15 +260,15 @@ class ApiService final : public pb::OrganizationService::Service,
     std::string last_event_id = request.start_event_id();
     while (true) {
       std::uint64_t generation = signal_.Generation();
-      std::uint64_t wanted = remaining ? std::min(*remaining, batch_size) : batch_size;
-      Result<EventBatch> batch = api_.ReadEvents(caller, last_event_id, wanted);
+      std::uint64_t requested = remaining ? std::min(*remaining, batch_size) : batch_size;
+      Result<EventBatch> batch = api_.ReadEvents(caller, last_event_id, requested);
       if (!batch.ok()) return ToStatus(batch.error());
       for (const pb::Event& event : batch->events) {
         if (!writer.Write(event)) return grpc::Status(grpc::CANCELLED, "the client closed the stream");
         ++sent;
       }
       last_event_id = batch->last_event_id;
-      bool caught_up = batch->events.size() < wanted;
+      bool caught_up = batch->events.size() < requested;
       if (remaining) {
         *remaining -= batch->events.size();
         if (*remaining == 0 || caught_up) return grpc::Status::OK;
